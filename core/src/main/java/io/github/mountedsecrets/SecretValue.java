@@ -1,0 +1,45 @@
+package io.github.mountedsecrets;
+
+import java.util.Arrays;
+
+/**
+ * One key's value inside a snapshot: the bytes, the decoded text (null when the bytes are
+ * not valid UTF-8), the version, and the file it came from. Never printed.
+ */
+final class SecretValue {
+  /** Where a value came from. */
+  enum Origin {
+    /** The content of a file. */
+    FILE,
+    /** A field of a JSON object file. */
+    JSON_FIELD
+  }
+
+  final byte[] bytes;
+  final String text;
+  final long version;
+  final String file;
+  final Origin origin;
+
+  SecretValue(byte[] bytes, String text, long version, String file, Origin origin) {
+    this.bytes = bytes;
+    this.text = text;
+    this.version = version;
+    this.file = file;
+    this.origin = origin;
+  }
+
+  boolean sameContent(SecretValue other) {
+    return other != null && Arrays.equals(bytes, other.bytes)
+        && (text == null ? other.text == null : text.equals(other.text));
+  }
+
+  SecretValue withVersion(long newVersion) {
+    return new SecretValue(bytes, text, newVersion, file, origin);
+  }
+
+  @Override
+  public String toString() {
+    return "SecretValue[file=" + Names.printable(file) + ", version=" + version + ", <masked>]";
+  }
+}

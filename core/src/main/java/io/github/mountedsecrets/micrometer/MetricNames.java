@@ -1,0 +1,25 @@
+package io.github.mountedsecrets.micrometer;
+
+/** Names and tags of the meters {@link MountedSecretsMetrics} registers. */
+public final class MetricNames {
+  /** Common prefix of every meter. */
+  public static final String PREFIX = "mounted.secrets";
+  /** Gauge: number of keys served. */
+  public static final String KEYS = PREFIX + ".keys";
+  /** Counter: reloads, tagged {@value #RESULT_TAG} = {@code success} or {@code failure}. */
+  public static final String RELOADS = PREFIX + ".reloads";
+  /** Counter: change events published. */
+  public static final String CHANGES = PREFIX + ".changes";
+  /** Gauge, seconds: time since the last successful reload; NaN before the first. */
+  public static final String LAST_RELOAD_AGE = PREFIX + ".last.reload.age";
+  /** Gauge: files that could not be used at the last read. */
+  public static final String INVALID_FILES = PREFIX + ".invalid.files";
+  /** Gauge: 1 while the served values may be out of date (mount gone or unreadable), else 0. */
+  public static final String STALE = PREFIX + ".stale";
+  /** Tag on every meter: the mount directory. */
+  public static final String MOUNT_TAG = "mount";
+  /** Tag on {@link #RELOADS}: the outcome. */
+  public static final String RESULT_TAG = "result";
+
+  private MetricNames() {}
+}
