@@ -71,7 +71,8 @@ public final class MountedSecrets implements AutoCloseable {
   public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(MountedSecrets.class);
-  private static final int STARTUP_SETTLE_ATTEMPTS = 10;
+  /** Reads in a row that may find a writer busy before the mount is taken as it is. */
+  private static final int MAX_UNSETTLED_READS = 10;
 
   private final Path directory;
   private final Clock clock;
@@ -104,6 +105,7 @@ public final class MountedSecrets implements AutoCloseable {
   private long changes;
   private Map<String, String> invalidFiles = Map.of();
   private boolean started;
+  private int consecutiveUnsettled;
 
   private MountedSecrets(Builder builder) {
     this.directory = builder.directory;
@@ -148,13 +150,12 @@ public final class MountedSecrets implements AutoCloseable {
         status = buildStatus(MountState.MISSING, MountLayout.NONE);
       }
     } else {
-      Outcome outcome = Outcome.UNSETTLED;
-      for (int attempt = 1; attempt <= STARTUP_SETTLE_ATTEMPTS && outcome == Outcome.UNSETTLED;
-          attempt++) {
-        outcome = reload(attempt == STARTUP_SETTLE_ATTEMPTS);
-        if (outcome == Outcome.UNSETTLED) {
-          sleepQuietly(quietPeriod);
-        }
+      // Watch before the first read, so that no change between the two goes unnoticed.
+      watcher.prepare();
+      Outcome outcome = reloadOnce();
+      while (outcome == Outcome.UNSETTLED) {
+        sleepQuietly(quietPeriod);
+        outcome = reloadOnce();
       }
       if (outcome == Outcome.FAILED && requireMount) {
         throw new MountedSecretsException("Secrets mount " + directory
@@ -474,10 +475,15 @@ public final class MountedSecrets implements AutoCloseable {
    * @return true if the content changed
    */
   public boolean reload() {
-    return reload(true) == Outcome.CHANGED;
+    return reloadOnce() == Outcome.CHANGED;
   }
 
-  Outcome reload(boolean acceptUnsettled) {
+  /**
+   * Reads the mount once. When a writer seems busy (plain-file layout), returns
+   * {@link Outcome#UNSETTLED} without publishing, unless that happened
+   * {@value #MAX_UNSETTLED_READS} times in a row: then what is there is taken as it is.
+   */
+  Outcome reloadOnce() {
     synchronized (reloadLock) {
       if (closed.get()) {
         return Outcome.CLOSED;
@@ -531,11 +537,12 @@ public final class MountedSecrets implements AutoCloseable {
         }
         return Outcome.ABSENT;
       }
-      if (scan.unsettled && !acceptUnsettled) {
+      if (scan.unsettled && ++consecutiveUnsettled < MAX_UNSETTLED_READS) {
         LOG.debug("{}: a writer is busy ({}); reading again after the quiet period", directory,
             scan.unsettledReason);
         return Outcome.UNSETTLED;
       }
+      consecutiveUnsettled = 0;
       SnapshotAssembler.Assembly assembly = assembler.assemble(scan, previous, now);
       current = assembly.snapshot;
       if (assembly.hasChanges()) {

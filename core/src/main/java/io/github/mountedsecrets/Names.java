@@ -42,6 +42,8 @@ final class Names {
       int score;
       if (lowerKey.equals(lowerWanted)) {
         score = 0;
+      } else if (lowerWanted.length() >= 3 && lowerKey.startsWith(lowerWanted)) {
+        score = 1;
       } else {
         score = distance(lowerWanted, lowerKey, limit);
         if (score > limit) {

@@ -64,6 +64,15 @@ final class Watcher implements Runnable {
     this.threadName = threadName;
   }
 
+  /** Creates the watch service and watches the root, on the caller's thread, before the first read. */
+  void prepare() {
+    try {
+      syncRegistrations();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{}: could not watch the mount yet; the reload thread tries again", root, e);
+    }
+  }
+
   void start() {
     Thread t = new Thread(this, threadName);
     t.setDaemon(true);
@@ -102,9 +111,19 @@ final class Watcher implements Runnable {
   public void run() {
     long nextPoll = System.nanoTime() + pollNanos;
     long pendingReload = NEVER;
+    boolean firstCheck = true;
     while (!stopping) {
       try {
         syncRegistrations();
+        if (firstCheck) {
+          // Directories found by the first read are watched only from now on: check once
+          // for a change that happened in between.
+          firstCheck = false;
+          if (changedSinceLastRead()) {
+            pendingReload = wanted.get().layout() == MountLayout.ATOMIC_WRITER
+                ? reloadNow() : System.nanoTime() + quietNanos;
+          }
+        }
         long now = System.nanoTime();
         long deadline = Math.min(nextPoll, pendingReload);
         if (deadline - now > 0) {
@@ -154,7 +173,7 @@ final class Watcher implements Runnable {
 
   /** Reloads and returns when to try again: never, or after the quiet period. */
   private long reloadNow() {
-    MountedSecrets.Outcome outcome = owner.reload(false);
+    MountedSecrets.Outcome outcome = owner.reloadOnce();
     return outcome == MountedSecrets.Outcome.UNSETTLED ? System.nanoTime() + quietNanos : NEVER;
   }
 
