@@ -516,9 +516,16 @@ public final class MountedSecrets implements AutoCloseable {
         }
         return Outcome.FAILED;
       }
+      if (!scan.absent() && scan.files.isEmpty() && scan.problems.isEmpty()
+          && previous.size() > 0) {
+        // A mount that held secrets and is now an empty directory was unmounted or is being
+        // torn down; no rotation removes every secret. Keep serving the last snapshot.
+        scan.absentReason = "empty";
+      }
       if (scan.absent()) {
         lastReloadAt = now;
-        String reason = scan.notADirectory ? "not a directory (subPath mount?)" : "not mounted";
+        String reason = scan.notADirectory ? "not a directory (subPath mount?)"
+            : scan.absentReason.equals("empty") ? "empty (volume unmounted?)" : "not mounted";
         boolean first = !reason.equals(failureReason);
         failureReason = reason;
         lastGeneration = null;

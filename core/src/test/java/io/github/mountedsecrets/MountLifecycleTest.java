@@ -1,0 +1,168 @@
+package io.github.mountedsecrets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.mountedsecrets.test.Await;
+import io.github.mountedsecrets.test.SecretsMount;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Startup with and without a mount, a mount that disappears and returns, and close(). */
+@Timeout(60)
+class MountLifecycleTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @TempDir Path temp;
+
+  @Test
+  void missingMountFailsFastWithTheLikelyCauses() {
+    Path missing = temp.resolve("secrets-store");
+    assertThatThrownBy(() -> MountedSecrets.builder().directory(missing).build())
+        .isInstanceOf(MountNotFoundException.class)
+        .hasMessageStartingWith("Secrets mount " + missing + " does not exist.")
+        .hasMessageContaining("volumeMounts")
+        .hasMessageContaining("mountPath")
+        .hasMessageContaining("subPath")
+        .hasMessageContaining("requireMount");
+    assertThat(libraryThreads()).isEmpty();
+  }
+
+  @Test
+  void aSingleFileMountIsReportedAsALikelySubPath() throws IOException {
+    Path file = Files.writeString(temp.resolve("DB_PASSWORD"), "x");
+    assertThatThrownBy(() -> MountedSecrets.builder().directory(file).build())
+        .isInstanceOf(MountNotFoundException.class)
+        .hasMessageContaining("is a single file, not a directory")
+        .hasMessageContaining("subPath");
+  }
+
+  @Test
+  void startsEmptyAndPicksTheMountUpWhenItAppears() throws Exception {
+    Path dir = temp.resolve("later");
+    BlockingQueue<SecretsChangedEvent> events = new LinkedBlockingQueue<>();
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(dir).requireMount(false)
+        .pollInterval(Duration.ofMillis(100)).build()) {
+      secrets.onChange(events::add);
+      assertThat(secrets.snapshot().keys()).isEmpty();
+      assertThat(secrets.status().state()).isEqualTo(MountState.MISSING);
+      assertThatThrownBy(() -> secrets.get("DB_PASSWORD"))
+          .isInstanceOf(SecretNotFoundException.class)
+          .hasMessageContaining("nothing is mounted there yet");
+
+      SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p1"));
+      SecretsChangedEvent event = events.poll(10, TimeUnit.SECONDS);
+      assertThat(event).isNotNull();
+      assertThat(event.added()).containsExactly("DB_PASSWORD");
+      assertThat(secrets.get("DB_PASSWORD")).isEqualTo("p1");
+      assertThat(secrets.status().state()).isEqualTo(MountState.READY);
+      assertThat(secrets.status().layout()).isEqualTo(MountLayout.ATOMIC_WRITER);
+    }
+  }
+
+  @Test
+  void aMountThatDisappearsKeepsTheLastSnapshotIsStaleAndRecovers() throws Exception {
+    Path dir = temp.resolve("m");
+    SecretsMount mount = SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p1"));
+    try (LogCapture logs = LogCapture.capture();
+        MountedSecrets secrets = MountedSecrets.builder().directory(dir)
+            .pollInterval(Duration.ofMillis(100)).build()) {
+      deleteTree(dir);
+      Await.until(WAIT, () -> secrets.status().state() == MountState.STALE, () -> "stale state");
+      assertThat(secrets.get("DB_PASSWORD")).isEqualTo("p1");
+      assertThat(secrets.status().staleSince()).isPresent();
+      // Seen either while the files were being deleted (an empty directory) or after.
+      assertThat(secrets.status().failureReason()).hasValueSatisfying(reason ->
+          assertThat(reason).isIn("not mounted", "empty (volume unmounted?)"));
+      assertThat(logs.warnings()).anyMatch(m -> m.startsWith(dir + ": mount ")
+          && m.contains("; serving the last snapshot (revision 1"));
+
+      SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p2"));
+      Await.until(WAIT, () -> secrets.find("DB_PASSWORD").orElse("").equals("p2"), () -> "recovery");
+      assertThat(secrets.status().state()).isEqualTo(MountState.READY);
+      assertThat(secrets.status().staleSince()).isEmpty();
+      assertThat(logs.messages()).anyMatch(m -> m.equals(dir + ": mount readable again; serving fresh content"));
+      // The watch was re-established on the new directory: a rotation is seen again.
+      mount = SecretsMount.atomicWriter(dir);
+      mount.publish(Map.of("DB_PASSWORD", "p3"));
+      Await.until(WAIT, () -> secrets.get("DB_PASSWORD").equals("p3"), () -> "rotation after recovery");
+    }
+  }
+
+  @Test
+  void anEmptiedMountKeepsTheLastSnapshot() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("plain"));
+    Files.writeString(dir.resolve("API_KEY"), "k1");
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(dir).watch(false).build()) {
+      Files.delete(dir.resolve("API_KEY"));
+      assertThat(secrets.reload()).isFalse();
+      assertThat(secrets.get("API_KEY")).isEqualTo("k1");
+      assertThat(secrets.status().state()).isEqualTo(MountState.STALE);
+      assertThat(secrets.status().failureReason()).contains("empty (volume unmounted?)");
+      Files.writeString(dir.resolve("API_KEY"), "k2");
+      assertThat(secrets.reload()).isTrue();
+      assertThat(secrets.get("API_KEY")).isEqualTo("k2");
+      assertThat(secrets.status().state()).isEqualTo(MountState.READY);
+    }
+  }
+
+  @Test
+  void closeStopsEveryThreadAndIsIdempotent() throws Exception {
+    Path dir = temp.resolve("m");
+    SecretsMount.fileByFile(dir).publish(Map.of("A", "1"));
+    MountedSecrets secrets = MountedSecrets.builder().directory(dir).build();
+    secrets.onChange(e -> { });
+    SecretsMount.fileByFile(dir).put("A", "2");
+    Await.until(WAIT, () -> secrets.get("A").equals("2"), () -> "rotation");
+    assertThat(libraryThreads()).anyMatch(t -> t.getName().startsWith("mounted-secrets-reload[" + dir));
+    secrets.close();
+    secrets.close();
+    assertThat(libraryThreads()).noneMatch(t -> t.getName().contains(dir.toString()));
+    // Values read before close stay readable from memory; no reload happens any more.
+    assertThat(secrets.get("A")).isEqualTo("2");
+    assertThat(secrets.reload()).isFalse();
+  }
+
+  @Test
+  void closingFromInsideAListenerDoesNotDeadlock() throws Exception {
+    Path dir = temp.resolve("m");
+    SecretsMount mount = SecretsMount.atomicWriter(dir).publish(Map.of("A", "1"));
+    MountedSecrets secrets = MountedSecrets.builder().directory(dir).build();
+    BlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    secrets.onChange(e -> {
+      secrets.close();
+      closed.add(true);
+    });
+    mount.publish(Map.of("A", "2"));
+    assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
+    Await.until(WAIT, () -> libraryThreads().stream().noneMatch(t -> t.getName().contains(dir.toString())),
+        () -> "threads gone");
+  }
+
+  static List<Thread> libraryThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("mounted-secrets-") && t.isAlive())
+        .collect(Collectors.toList());
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
