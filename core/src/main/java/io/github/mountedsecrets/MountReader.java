@@ -85,14 +85,13 @@ final class MountReader {
 
   /** Returns the current target of {@code ..data}, or null when there is no such link. */
   String currentGeneration() throws IOException {
-    Path data = root.resolve(DATA_LINK);
-    if (!Files.isSymbolicLink(data)) {
-      return null;
-    }
+    // One readlink: no stat before it, whatever the number of files.
     try {
-      return Files.readSymbolicLink(data).toString();
-    } catch (NoSuchFileException | NotDirectoryException e) {
+      return Files.readSymbolicLink(root.resolve(DATA_LINK)).toString();
+    } catch (NoSuchFileException | NotDirectoryException | java.nio.file.NotLinkException e) {
       return null;
+    } catch (FileSystemException e) {
+      return null; // EINVAL: ..data exists but is not a link
     }
   }
 
