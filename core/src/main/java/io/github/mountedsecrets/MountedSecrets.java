@@ -551,11 +551,6 @@ public final class MountedSecrets implements AutoCloseable {
       }
       consecutiveUnsettled = 0;
       SnapshotAssembler.Assembly assembly = assembler.assemble(scan, previous, now);
-      current = assembly.snapshot;
-      if (assembly.hasChanges()) {
-        conversions.asMap().keySet().removeIf(k -> k.conversion() == Conversion.CREDENTIALS
-            || assembly.changed.contains(k.key()) || assembly.removed.contains(k.key()));
-      }
       lastGeneration = scan.generation;
       lastIdentities = scan.layout == MountLayout.FILE_BY_FILE ? scan.identities : null;
       watcher.watchDirectories(scan.layout, scan.directories);
@@ -574,7 +569,13 @@ public final class MountedSecrets implements AutoCloseable {
         lastChangeAt = now;
         changes++;
       }
-      status = buildStatus(MountState.READY, scan.layout);
+      // Status first: whoever sees the new values also sees the state that goes with them.
+      status = buildStatus(MountState.READY, scan.layout, assembly.snapshot);
+      current = assembly.snapshot;
+      if (assembly.hasChanges()) {
+        conversions.asMap().keySet().removeIf(k -> k.conversion() == Conversion.CREDENTIALS
+            || assembly.changed.contains(k.key()) || assembly.removed.contains(k.key()));
+      }
       if (!assembly.hasChanges()) {
         return Outcome.UNCHANGED;
       }
@@ -642,7 +643,10 @@ public final class MountedSecrets implements AutoCloseable {
   }
 
   private MountStatus buildStatus(MountState state, MountLayout layout) {
-    SecretsSnapshot snapshot = current;
+    return buildStatus(state, layout, current);
+  }
+
+  private MountStatus buildStatus(MountState state, MountLayout layout, SecretsSnapshot snapshot) {
     return new MountStatus(directory, layout, state, snapshot.size(), snapshot.revision(),
         lastResult, lastReloadAt, lastSuccessAt, lastChangeAt, staleSince, failureReason,
         invalidFiles, successfulReloads, failedReloads, changes);

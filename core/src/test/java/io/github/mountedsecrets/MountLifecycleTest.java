@@ -91,8 +91,8 @@ class MountLifecycleTest {
           && m.contains("; serving the last snapshot (revision 1"));
 
       SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p2"));
-      Await.until(WAIT, () -> secrets.find("DB_PASSWORD").orElse("").equals("p2"), () -> "recovery");
-      assertThat(secrets.status().state()).isEqualTo(MountState.READY);
+      Await.until(WAIT, () -> secrets.find("DB_PASSWORD").orElse("").equals("p2")
+          && secrets.status().state() == MountState.READY, () -> "recovery");
       assertThat(secrets.status().staleSince()).isEmpty();
       assertThat(logs.messages()).anyMatch(m -> m.equals(dir + ": mount readable again; serving fresh content"));
       // The watch was re-established on the new directory: a rotation is seen again.
