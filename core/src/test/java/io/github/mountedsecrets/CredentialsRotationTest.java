@@ -1,0 +1,124 @@
+package io.github.mountedsecrets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.mountedsecrets.test.Await;
+import io.github.mountedsecrets.test.SecretsMount;
+import io.github.mountedsecrets.test.EmbeddedDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Credentials rotation against a real PostgreSQL server. */
+@Timeout(120)
+class CredentialsRotationTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static EmbeddedDatabase database;
+  private static String url;
+
+  @TempDir Path temp;
+
+  @BeforeAll
+  static void startDatabase() {
+    database = EmbeddedDatabase.start();
+    url = database.jdbcUrl();
+  }
+
+  @AfterAll
+  static void stopDatabase() {
+    if (database != null) {
+      database.close();
+    }
+  }
+
+  private static Map<String, Object> pair(String user, String password) {
+    return Map.of("DB_USER", user, "DB_PASSWORD", password,
+        "prod-db", "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
+  }
+
+  @Test
+  void switchesOnlyAfterTheDatabaseAcceptsTheNewPair() throws Exception {
+    database.createUser("rot_blue", "CANARY-blue-1");
+    database.createUser("rot_green", "CANARY-green-1");
+    SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m"))
+        .publish(pair("rot_blue", "CANARY-blue-1"));
+    List<DatabaseCredentials> applied = new CopyOnWriteArrayList<>();
+    try (LogCapture logs = LogCapture.capture();
+        MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build();
+        CredentialsRotation rotation = CredentialsRotation.builder(secrets)
+            .name("orders")
+            .keys("DB_USER", "DB_PASSWORD")
+            .verifier(CredentialsRotation.jdbcVerifier(url))
+            .applier(applied::add)
+            .initialBackoff(Duration.ofMillis(100))
+            .maxBackoff(Duration.ofMillis(400))
+            .build()) {
+      assertThat(rotation.current().username()).isEqualTo("rot_blue");
+
+      // Alternating users: the new user exists before the mount changes.
+      mount.publish(pair("rot_green", "CANARY-green-1"));
+      Await.until(WAIT, () -> rotation.current().username().equals("rot_green"), () -> "switch to green");
+      assertThat(applied).extracting(DatabaseCredentials::username).containsExactly("rot_green");
+      assertThat(rotation.status().state()).isEqualTo(CredentialsRotation.State.IN_SYNC);
+      assertThat(rotation.status().switches()).isEqualTo(1);
+
+      // The mount changes before the database accepts the new password.
+      mount.publish(pair("rot_blue", "CANARY-blue-2"));
+      Await.until(WAIT, () -> rotation.status().state() == CredentialsRotation.State.RETRYING,
+          () -> "refused and retrying");
+      assertThat(rotation.current().username()).isEqualTo("rot_green");
+      assertThat(rotation.status().failureReason()).hasValueSatisfying(reason -> assertThat(reason)
+          .contains("refused by the database").contains("SQLState 28P01")
+          .doesNotContain("rot_blue").doesNotContain("CANARY"));
+      Await.until(WAIT, () -> rotation.status().failedAttempts() >= 3, () -> "retries with backoff");
+
+      database.setPassword("rot_blue", "CANARY-blue-2");
+      Await.until(WAIT, () -> rotation.current().username().equals("rot_blue"), () -> "switch after the database accepted");
+      assertThat(rotation.current().password()).isEqualTo("CANARY-blue-2");
+      assertThat(rotation.status().state()).isEqualTo(CredentialsRotation.State.IN_SYNC);
+      assertThat(rotation.status().failureReason()).isEmpty();
+      assertThat(applied).hasSize(2);
+
+      String printed = logs.everything() + rotation + rotation.status() + rotation.current();
+      assertThat(printed).doesNotContain("CANARY").doesNotContain("rot_blue").doesNotContain("rot_green");
+      assertThat(logs.warnings()).anyMatch(m -> m.startsWith(mount.directory() + ": orders: new credentials"));
+    }
+  }
+
+  @Test
+  void readsAJsonSecretAndStopsItsThreadOnClose() throws Exception {
+    database.createUser("rot_json", "pw-json");
+    SecretsMount mount = SecretsMount.fileByFile(temp.resolve("m")).publish(pair("rot_json", "pw-json"));
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build()) {
+      CredentialsRotation rotation = CredentialsRotation.builder(secrets).jsonSecret("prod-db")
+          .verifier(CredentialsRotation.jdbcVerifier(url)).applier(c -> { }).build();
+      assertThat(rotation.current().username()).isEqualTo("rot_json");
+      rotation.close();
+      Await.until(WAIT, () -> Thread.getAllStackTraces().keySet().stream()
+          .noneMatch(t -> t.getName().equals("mounted-secrets-rotation[dataSource]")), () -> "thread gone");
+    }
+  }
+
+  @Test
+  void builderNamesWhatIsMissing() throws Exception {
+    SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m")).publish(Map.of("A", "1"));
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build()) {
+      assertThatThrownBy(() -> CredentialsRotation.builder(secrets).build())
+          .hasMessageContaining("jsonSecret(key) or keys(usernameKey, passwordKey)");
+      assertThatThrownBy(() -> CredentialsRotation.builder(secrets).keys("DB_USER", "DB_PASSWORD")
+          .verifier(c -> { }).applier(c -> { }).build())
+          .isInstanceOf(SecretNotFoundException.class)
+          .hasMessageContaining("'DB_USER'");
+      assertThatThrownBy(() -> CredentialsRotation.builder(secrets).initialBackoff(Duration.ZERO))
+          .hasMessage("initialBackoff must be positive, but was PT0S");
+    }
+  }
+}
