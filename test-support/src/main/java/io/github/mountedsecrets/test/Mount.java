@@ -22,17 +22,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SecretsMountExtension.class)
 public @interface Mount {
 
-    /**
-     * Returns the layout the injected mount writes.
-     *
-     * @return the layout, {@link SecretsMount.Layout#ATOMIC_WRITER} unless set
-     */
-    SecretsMount.Layout value() default SecretsMount.Layout.ATOMIC_WRITER;
+  /**
+   * Returns the layout the injected mount writes.
+   *
+   * @return the layout, {@link SecretsMount.Layout#ATOMIC_WRITER} unless set
+   */
+  SecretsMount.Layout value() default SecretsMount.Layout.ATOMIC_WRITER;
 
-    /**
-     * Returns the name of the mount directory inside the fresh temp directory.
-     *
-     * @return a single directory name, {@code secrets-store} unless set
-     */
-    String name() default SecretsMountExtension.DEFAULT_NAME;
+  /**
+   * Returns the name of the mount directory inside the fresh temp directory.
+   *
+   * @return a single directory name, {@code secrets-store} unless set
+   */
+  String name() default SecretsMountExtension.DEFAULT_NAME;
 }
