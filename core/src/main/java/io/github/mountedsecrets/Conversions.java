@@ -85,10 +85,18 @@ final class Conversions {
     }
   }
 
+  private static final java.util.regex.Pattern BASE64 =
+      java.util.regex.Pattern.compile("[A-Za-z0-9+/_-]*={0,2}");
+
   static byte[] fromBase64(String key, Path mount, String text) {
-    String value = text.strip();
+    // Line breaks are allowed (PEM-style wrapping) and surrounding blanks ignored; nothing
+    // else outside the alphabet is, so arbitrary text is never silently decoded.
+    String value = text.strip().replaceAll("[\\r\\n]+", "");
+    if (!BASE64.matcher(value).matches()) {
+      throw failure(key, mount, "base64 (standard or URL-safe alphabet)");
+    }
     try {
-      return Base64.getMimeDecoder().decode(value.replace('-', '+').replace('_', '/'));
+      return Base64.getDecoder().decode(value.replace('-', '+').replace('_', '/'));
     } catch (IllegalArgumentException e) {
       throw failure(key, mount, "base64 (standard or URL-safe alphabet)");
     }

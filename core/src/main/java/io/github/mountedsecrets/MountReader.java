@@ -196,6 +196,12 @@ final class MountReader {
         continue;
       }
       Path path = dir.resolve(name);
+      if (plainFiles) {
+        List<Object> identity = entryIdentity(path);
+        if (identity != null) {
+          scan.identities.put(relative, identity);
+        }
+      }
       BasicFileAttributes attrs;
       Path real;
       try {
@@ -234,7 +240,7 @@ final class MountReader {
       }
       if (attrs.isDirectory()) {
         if (depth >= maxDepth) {
-          scan.problems.put(relative + "/", "is nested deeper than maxDepth=" + maxDepth
+          scan.problems.put(relative, "is a directory nested deeper than maxDepth=" + maxDepth
               + "; its files were not read");
           continue;
         }
@@ -263,7 +269,6 @@ final class MountReader {
   private void readFile(Scan scan, Path real, String relative, BasicFileAttributes attrs,
       boolean plainFiles, Set<String> knownFiles) throws IOException {
     if (plainFiles) {
-      scan.identities.put(relative, identity(attrs));
       if (!knownFiles.contains(relative) && endsWithTemporarySuffix(relative)) {
         markUnsettled(scan, relative, "is new and named like a writer's temporary file");
       }
@@ -297,15 +302,8 @@ final class MountReader {
   /** Re-reads every file's identity; a change means a writer was busy during the read. */
   private void checkIdentities(Scan scan, Path realRoot) {
     for (Map.Entry<String, List<Object>> entry : scan.identities.entrySet()) {
-      try {
-        BasicFileAttributes attrs = Files.readAttributes(realRoot.resolve(entry.getKey()),
-            BasicFileAttributes.class);
-        if (!identity(attrs).equals(entry.getValue())) {
-          markUnsettled(scan, entry.getKey(), "changed while the mount was read");
-          return;
-        }
-      } catch (IOException e) {
-        markUnsettled(scan, entry.getKey(), "vanished while the mount was read");
+      if (!entry.getValue().equals(entryIdentity(realRoot.resolve(entry.getKey())))) {
+        markUnsettled(scan, entry.getKey(), "changed while the mount was read");
         return;
       }
     }
@@ -321,11 +319,11 @@ final class MountReader {
     }
     Map<String, List<Object>> result = new LinkedHashMap<>();
     Path realRoot = root.toRealPath();
-    collectIdentities(realRoot, "", 1, result, new HashSet<>(List.of(realRoot)));
+    collectIdentities(realRoot, realRoot, "", 1, result, new HashSet<>(List.of(realRoot)));
     return result;
   }
 
-  private void collectIdentities(Path dir, String prefix, int depth,
+  private void collectIdentities(Path realRoot, Path dir, String prefix, int depth,
       Map<String, List<Object>> result, Set<Path> visiting) throws IOException {
     List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
@@ -343,20 +341,32 @@ final class MountReader {
         continue;
       }
       Path path = dir.resolve(name);
-      try {
-        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-        if (attrs.isDirectory()) {
-          Path realDir = path.toRealPath();
-          if (depth < maxDepth && visiting.add(realDir)) {
-            collectIdentities(path, prefix + name + "/", depth + 1, result, visiting);
-            visiting.remove(realDir);
-          }
-        } else {
-          result.put(prefix + name, identity(attrs));
-        }
-      } catch (IOException e) {
-        result.put(prefix + name, List.of("unreadable"));
+      List<Object> identity = entryIdentity(path);
+      if (identity != null) {
+        result.put(prefix + name, identity);
+        continue;
       }
+      // A directory: descend exactly where read() descends.
+      Path realDir = path.toRealPath();
+      if (depth < maxDepth && realDir.startsWith(realRoot) && visiting.add(realDir)) {
+        collectIdentities(realRoot, path, prefix + name + "/", depth + 1, result, visiting);
+        visiting.remove(realDir);
+      }
+    }
+  }
+
+  /**
+   * Returns what identifies an entry's current content without reading it (file key,
+   * modification time, size, following links), a marker for an entry that cannot be
+   * examined, or null for a directory. The same function serves the read and the poll, so
+   * that an unchanged mount always compares equal.
+   */
+  private static List<Object> entryIdentity(Path path) {
+    try {
+      BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+      return attrs.isDirectory() ? null : identity(attrs);
+    } catch (IOException e) {
+      return List.of("unreadable");
     }
   }
 

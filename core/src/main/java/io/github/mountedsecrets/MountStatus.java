@@ -190,6 +190,17 @@ public final class MountStatus {
     return "MountStatus[mount=" + directory + ", layout=" + layout + ", state=" + state
         + ", keys=" + keyCount + ", revision=" + revision + ", lastReloadResult="
         + lastReloadResult + ", lastSuccessAt=" + lastSuccessAt + ", staleSince=" + staleSince
-        + ", invalidFiles=" + invalidFiles.keySet() + "]";
+        + ", invalidFiles=" + printableNames() + "]";
+  }
+
+  private String printableNames() {
+    StringBuilder sb = new StringBuilder("[");
+    for (String name : invalidFiles.keySet()) {
+      if (sb.length() > 1) {
+        sb.append(", ");
+      }
+      sb.append(Names.printable(name));
+    }
+    return sb.append(']').toString();
   }
 }

@@ -71,6 +71,7 @@ public final class MountedSecrets implements AutoCloseable {
   public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(MountedSecrets.class);
+  private static final String SHADOWED = "\u0000shadowed:";
   /** Reads in a row that may find a writer busy before the mount is taken as it is. */
   private static final int MAX_UNSETTLED_READS = 10;
 
@@ -80,6 +81,7 @@ public final class MountedSecrets implements AutoCloseable {
   private final MountReader reader;
   private final SnapshotAssembler assembler;
   private final Cache<ConversionKey, Object> conversions;
+  private final boolean cacheEnabled;
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
   private final ExecutorService events;
   private final Watcher watcher;
@@ -114,6 +116,7 @@ public final class MountedSecrets implements AutoCloseable {
     this.reader = new MountReader(directory, builder.maxFileSize, builder.maxDepth, builder.opener);
     this.assembler = new SnapshotAssembler(directory, builder.flattenJson, builder.trimTrailingNewline);
     this.conversions = Caffeine.newBuilder().maximumSize(builder.cacheMaximumSize).build();
+    this.cacheEnabled = builder.cacheMaximumSize > 0;
     this.current = SecretsSnapshot.empty(directory, clock.instant());
     this.status = buildStatus(MountState.MISSING, MountLayout.NONE);
     String threadSuffix = "[" + directory + "]";
@@ -331,6 +334,9 @@ public final class MountedSecrets implements AutoCloseable {
   private DatabaseCredentials cached(SecretsSnapshot snapshot, String id,
       java.util.function.Supplier<DatabaseCredentials> reader) {
     ConversionKey cacheKey = new ConversionKey(id, snapshot.revision(), Conversion.CREDENTIALS);
+    if (!cacheEnabled) {
+      return reader.get();
+    }
     DatabaseCredentials credentials =
         (DatabaseCredentials) conversions.get(cacheKey, k -> reader.get());
     if (current.revision() != snapshot.revision()) {
@@ -372,6 +378,9 @@ public final class MountedSecrets implements AutoCloseable {
     SecretValue value = snapshot.require(key);
     String text = snapshot.text(key, value);
     ConversionKey cacheKey = new ConversionKey(key, value.version, conversion);
+    if (!cacheEnabled) {
+      return function.apply(text);
+    }
     T result = (T) conversions.get(cacheKey, k -> function.apply(text));
     if (current.value(key) != value && current != snapshot) {
       SecretValue now = current.value(key);
@@ -454,11 +463,33 @@ public final class MountedSecrets implements AutoCloseable {
         // is logged at WARN; the full stack trace goes to DEBUG.
         LOG.warn("{}: change listener {} threw {}; other listeners still run", directory,
             entry.listener.getClass().getName(), e.getClass().getName());
-        LOG.debug("{}: change listener failure", directory, e);
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("{}: where the change listener failed", directory, withoutMessages(e));
+        }
         if (e instanceof VirtualMachineError) {
           throw (VirtualMachineError) e;
         }
       }
+    }
+  }
+
+  /**
+   * Returns a copy of a throwable chain that keeps types and stack frames but drops every
+   * message, since a message may quote a value the failing code handled.
+   */
+  static Throwable withoutMessages(Throwable e) {
+    Throwable copy = new MessageFreeThrowable(e.getClass().getName(),
+        e.getCause() == null || e.getCause() == e ? null : withoutMessages(e.getCause()));
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
+  }
+
+  /** Stands in for a throwable whose message must not be logged. */
+  private static final class MessageFreeThrowable extends Throwable {
+    private static final long serialVersionUID = 1L;
+
+    MessageFreeThrowable(String type, Throwable cause) {
+      super(type + " (message not logged)", cause, false, true);
     }
   }
 
@@ -471,8 +502,11 @@ public final class MountedSecrets implements AutoCloseable {
   /**
    * Reads the mount now, on the calling thread, and publishes a change event if anything
    * changed. The watcher does this by itself; call it when you know the mount changed.
+   * When a plain-file writer is caught in the middle of a rotation, nothing is published and
+   * false is returned; the watcher reads again after the quiet period.
    *
-   * @return true if the content changed
+   * @return true if this call found changed content; false if nothing changed, the mount
+   *     could not be read (see {@link #status()}), or a writer was busy
    */
   public boolean reload() {
     return reloadOnce() == Outcome.CHANGED;
@@ -608,19 +642,20 @@ public final class MountedSecrets implements AutoCloseable {
       }
     }
     for (String file : reportedInvalid.keySet()) {
-      if (!assembly.invalidFiles.containsKey(file)) {
+      if (!file.startsWith(SHADOWED) && !assembly.invalidFiles.containsKey(file)
+          && assembly.snapshot.contains(file)) {
         LOG.info("{}: file '{}' is valid again", directory, Names.printable(file));
       }
     }
     for (String key : assembly.shadowedFields) {
-      if (!reportedInvalid.containsKey("shadowed:" + key)) {
+      if (!reportedInvalid.containsKey(SHADOWED + key)) {
         LOG.warn("{}: key '{}' is both a file and a JSON field; the file wins", directory,
             Names.printable(key));
       }
     }
     java.util.Map<String, String> reported = new java.util.HashMap<>(assembly.invalidFiles);
     for (String key : assembly.shadowedFields) {
-      reported.put("shadowed:" + key, "shadowed");
+      reported.put(SHADOWED + key, "shadowed");
     }
     reportedInvalid = reported;
     invalidFiles = assembly.invalidFiles;
@@ -822,7 +857,7 @@ public final class MountedSecrets implements AutoCloseable {
      * Sets the largest file read, in bytes; larger files are reported and skipped. Default
      * 1 MiB.
      *
-     * @param maxFileSize a positive number of bytes, at most 2 GiB
+     * @param maxFileSize from 1 to 2,147,483,631 bytes
      * @return this builder
      */
     public Builder maxFileSize(long maxFileSize) {
@@ -888,7 +923,7 @@ public final class MountedSecrets implements AutoCloseable {
     }
 
     Builder opener(MountReader.Opener opener) {
-      this.opener = Objects.requireNonNull(opener, "opener");
+      this.opener = Objects.requireNonNull(opener, "opener must not be null");
       return this;
     }
 

@@ -20,7 +20,7 @@ final class Names {
     StringBuilder sb = null;
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || isInvisibleFormat(c)) {
         if (sb == null) {
           sb = new StringBuilder(name.length() + 8).append(name, 0, i);
         }
@@ -30,6 +30,12 @@ final class Names {
       }
     }
     return sb == null ? name : sb.toString();
+  }
+
+  /** Line and paragraph separators and bidirectional controls, which can disguise a name. */
+  private static boolean isInvisibleFormat(char c) {
+    return c == '\u2028' || c == '\u2029' || c == '\u200e' || c == '\u200f'
+        || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
   }
 
   /** Returns up to five known keys that look like the wanted one, closest first. */

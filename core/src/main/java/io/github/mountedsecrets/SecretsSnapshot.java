@@ -198,7 +198,7 @@ public final class SecretsSnapshot {
     if (value.text == null) {
       throw new SecretFormatException(key, "Secret '" + Names.printable(key) + "' in " + directory
           + " (file '" + Names.printable(value.file) + "') is not valid UTF-8 text; "
-          + "read it with bytes(\"" + Names.printable(key) + "\") instead");
+          + "read its bytes instead (MountedSecrets.getBytes or SecretsSnapshot.bytes)");
     }
     return value.text;
   }

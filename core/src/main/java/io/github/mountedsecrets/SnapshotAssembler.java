@@ -114,7 +114,7 @@ final class SnapshotAssembler {
     // Last good values first, so that fresh content read now replaces them where present.
     for (Map.Entry<String, SecretValue> old : previous.values().entrySet()) {
       SecretValue value = old.getValue();
-      if (keepAllOf.contains(value.file)
+      if (keepAllOf.contains(value.file) || underProblemDirectory(value.file, scan.problems)
           || (value.origin == SecretValue.Origin.JSON_FIELD && keepFieldsOf.contains(value.file))) {
         next.put(old.getKey(), value);
       }
@@ -157,6 +157,16 @@ final class SnapshotAssembler {
     SecretsSnapshot snapshot = new SecretsSnapshot(directory, scan.layout, scan.generation,
         anyChange ? nextRevision : previous.revision(), now, next);
     return new Assembly(snapshot, added, changed, removed, invalid, shadowed);
+  }
+
+  /** Whether a file lies below an entry that could not be read (a directory link gone bad). */
+  private static boolean underProblemDirectory(String file, Map<String, String> problems) {
+    for (int slash = file.indexOf('/'); slash > 0; slash = file.indexOf('/', slash + 1)) {
+      if (problems.containsKey(file.substring(0, slash))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Trims one trailing newline from a single-line value, when trimming is on. */
@@ -203,6 +213,13 @@ final class SnapshotAssembler {
       return null;
     } catch (JsonProcessingException e) {
       JsonLocation location = e.getLocation();
+      String original = e.getOriginalMessage();
+      if (original != null && original.startsWith("Duplicate field")) {
+        String at = location == null ? "" : " at line " + location.getLineNr() + ", column "
+            + location.getColumnNr();
+        return "is not valid JSON: a field appears twice" + at
+            + "; raw text is served, fields keep their last good values";
+      }
       String where = location == null ? ""
           : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
       return "is not valid JSON" + where + "; raw text is served, fields keep their last good values";

@@ -1,0 +1,74 @@
+package io.github.mountedsecrets;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Dependency rules of the core: no framework, and Micrometer only in its own package. */
+class ArchitectureTest {
+  private static final String CORE = "io.github.mountedsecrets";
+  private static final String METRICS = "io.github.mountedsecrets.micrometer";
+
+  private static JavaClasses core;
+
+  @BeforeAll
+  static void importCore() {
+    core = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+        .importPackages(CORE);
+  }
+
+  static ArchRule noFrameworks() {
+    return noClasses().that().resideInAPackage(CORE + "..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "org.springframework..", "io.quarkus..", "io.smallrye..", "jakarta..");
+  }
+
+  static ArchRule micrometerOnlyInItsPackage() {
+    return noClasses().that().resideOutsideOfPackage(METRICS)
+        .should().dependOnClassesThat().resideInAPackage("io.micrometer..");
+  }
+
+  static ArchRule nothingReferencesTheMetricsPackage() {
+    return noClasses().that().resideOutsideOfPackage(METRICS)
+        .should().dependOnClassesThat().resideInAPackage(METRICS);
+  }
+
+  @Test
+  void theImportHoldsTheCoreAndNothingElse() {
+    assertThat(core.contain(MountedSecrets.class)).isTrue();
+    assertThat(core.contain("io.github.mountedsecrets.micrometer.MountedSecretsMetrics")).isTrue();
+    assertThat(core.contain(ArchitectureTest.class)).isFalse();
+    assertThat(core.contain("io.github.mountedsecrets.test.SecretsMount")).isFalse();
+  }
+
+  @Test
+  void coreDependsOnNoFramework() {
+    noFrameworks().check(core);
+  }
+
+  @Test
+  void onlyTheMicrometerPackageUsesMicrometer() {
+    micrometerOnlyInItsPackage().check(core);
+  }
+
+  @Test
+  void noClassOutsideTheMicrometerPackageReferencesIt() {
+    nothingReferencesTheMetricsPackage().check(core);
+  }
+
+  @Test
+  void theRulesCatchAViolation() {
+    // This test class of the core package uses Micrometer and the metrics package.
+    JavaClasses offender = new ClassFileImporter().importClasses(MetricsTest.class);
+    assertThat(micrometerOnlyInItsPackage().evaluate(offender).hasViolation()).isTrue();
+    assertThat(nothingReferencesTheMetricsPackage().evaluate(offender).hasViolation()).isTrue();
+  }
+}
