@@ -51,6 +51,8 @@ final class Watcher implements Runnable {
   private volatile WatchService service;
   private boolean watchEnabled;
   private final Map<Path, WatchKey> keys = new HashMap<>();
+  /** File identities when the current quiet period began; plain-file layout only. */
+  private Map<String, List<Object>> settling;
 
   private record Wanted(MountLayout layout, List<Path> directories) {}
 
@@ -120,32 +122,30 @@ final class Watcher implements Runnable {
           // for a change that happened in between.
           firstCheck = false;
           if (changedSinceLastRead()) {
-            pendingReload = wanted.get().layout() == MountLayout.ATOMIC_WRITER
-                ? reloadNow() : System.nanoTime() + quietNanos;
+            pendingReload = atomic() ? reloadNow() : settleLater();
           }
         }
         long now = System.nanoTime();
         long deadline = Math.min(nextPoll, pendingReload);
         if (deadline - now > 0) {
           if (awaitEvents(deadline - now)) {
-            if (wanted.get().layout() == MountLayout.ATOMIC_WRITER) {
+            if (atomic()) {
               if (changedSinceLastRead()) {
                 pendingReload = reloadNow();
               }
             } else {
-              pendingReload = System.nanoTime() + quietNanos;
+              pendingReload = settleLater();
             }
           }
           continue;
         }
         if (now - pendingReload >= 0) {
-          pendingReload = reloadNow();
+          pendingReload = settledOrLater();
         }
         if (now - nextPoll >= 0) {
           nextPoll = now + pollNanos;
           if (pendingReload == NEVER && changedSinceLastRead()) {
-            pendingReload = wanted.get().layout() == MountLayout.ATOMIC_WRITER
-                ? reloadNow() : System.nanoTime() + quietNanos;
+            pendingReload = atomic() ? reloadNow() : settleLater();
           }
         }
       } catch (ClosedWatchServiceException e) {
@@ -171,10 +171,41 @@ final class Watcher implements Runnable {
     closeService();
   }
 
-  /** Reloads and returns when to try again: never, or after the quiet period. */
-  private long reloadNow() {
+  private boolean atomic() {
+    return wanted.get().layout() == MountLayout.ATOMIC_WRITER;
+  }
+
+  /**
+   * Starts (or restarts) the quiet period of the plain-file layout and remembers what the
+   * files look like now, so that the end of the period is checked against the files
+   * themselves rather than against events alone, which may arrive late on a busy machine.
+   */
+  private long settleLater() throws IOException {
+    settling = owner.reader().identities();
+    return System.nanoTime() + quietNanos;
+  }
+
+  /**
+   * At the end of a quiet period: reads the mount if its files did not change during the
+   * period, else waits another period.
+   */
+  private long settledOrLater() throws IOException {
+    Map<String, List<Object>> before = settling;
+    if (before != null) {
+      Map<String, List<Object>> now = owner.reader().identities();
+      if (now != null && !now.equals(before)) {
+        settling = now;
+        return System.nanoTime() + quietNanos;
+      }
+    }
+    settling = null;
+    return reloadNow();
+  }
+
+  /** Reloads and returns when to try again: never, or after another quiet period. */
+  private long reloadNow() throws IOException {
     MountedSecrets.Outcome outcome = owner.reloadOnce();
-    return outcome == MountedSecrets.Outcome.UNSETTLED ? System.nanoTime() + quietNanos : NEVER;
+    return outcome == MountedSecrets.Outcome.UNSETTLED ? settleLater() : NEVER;
   }
 
   /**

@@ -74,7 +74,7 @@ class ConsistencyStressTest {
   @ParameterizedTest
   @EnumSource(Layout.class)
   void noTornReadsWhileRotating(Layout layout) throws Exception {
-    Duration quiet = Duration.ofMillis(50);
+    Duration quiet = MountedSecrets.DEFAULT_QUIET_PERIOD;
     SecretsMount mount = SecretsMount.create(layout, root.resolve("mount")).publish(generation(0));
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong reads = new AtomicLong();
@@ -105,9 +105,9 @@ class ConsistencyStressTest {
                   + ", json " + jsonUser + "/" + jsonPassword + ", credentials " + credUser + "/"
                   + credPassword);
             }
-            if ((reads.get() & 0xff) == 0) {
-              LockSupport.parkNanos(10_000);
-            }
+            // Readers leave the cores to the writer and the library: this measures
+            // consistency, not how starved threads behave.
+            LockSupport.parkNanos(20_000);
           }
         }, "stress-reader-" + r);
         reader.start();
@@ -116,13 +116,13 @@ class ConsistencyStressTest {
 
       int n = 0;
       while (n < ROTATIONS) {
-        int burst = layout == Layout.ATOMIC_WRITER ? 1 : 1 + ThreadLocalRandom.current().nextInt(200);
+        int burst = layout == Layout.ATOMIC_WRITER ? 1 : 1 + ThreadLocalRandom.current().nextInt(400);
         for (int i = 0; i < burst && n < ROTATIONS; i++) {
           mount.publish(generation(++n));
         }
         if (layout == Layout.FILE_BY_FILE) {
           // A pause between bursts, longer than the quiet period: the library may read now.
-          Thread.sleep(quiet.toMillis() * 2 + ThreadLocalRandom.current().nextInt(20));
+          Thread.sleep(quiet.toMillis() * 3 + ThreadLocalRandom.current().nextInt(50));
         }
       }
       String last = String.valueOf(n);
@@ -135,7 +135,7 @@ class ConsistencyStressTest {
 
       assertThat(mount.rotations()).isGreaterThanOrEqualTo(ROTATIONS);
       assertThat(torn.get()).as("torn reads, first: %s", firstTorn.get()).isZero();
-      assertThat(reads.get()).isGreaterThan(10_000);
+      assertThat(reads.get()).isGreaterThan(5_000);
       // Readers really saw the mount move.
       assertThat(generationsSeen.size()).isGreaterThan(layout == Layout.ATOMIC_WRITER ? 100 : 20);
       assertThat(secrets.status().state()).isEqualTo(MountState.READY);
