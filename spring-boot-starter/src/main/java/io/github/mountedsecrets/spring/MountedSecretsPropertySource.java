@@ -1,0 +1,49 @@
+package io.github.mountedsecrets.spring;
+
+import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.SecretFormatException;
+import io.github.mountedsecrets.SecretsSnapshot;
+import java.util.Optional;
+import org.springframework.core.env.EnumerablePropertySource;
+
+/**
+ * Serves the keys of a mount as properties, from whatever snapshot is current at each call:
+ * {@code Environment.getProperty("DB_PASSWORD")} returns the rotated value as soon as the
+ * mount changed, with no refresh. Keys whose content is not UTF-8 text are not served (read
+ * them with {@link MountedSecrets#getBytes(String)}).
+ *
+ * <p>{@link #toString()} and the property source's name carry the mount path, never values.
+ */
+final class MountedSecretsPropertySource extends EnumerablePropertySource<MountedSecrets> {
+  static final String NAME_PREFIX = "mounted-secrets:";
+
+  MountedSecretsPropertySource(MountedSecrets secrets) {
+    super(NAME_PREFIX + secrets.directory(), secrets);
+  }
+
+  @Override
+  public String[] getPropertyNames() {
+    return getSource().snapshot().keys().toArray(new String[0]);
+  }
+
+  @Override
+  public boolean containsProperty(String name) {
+    return getSource().snapshot().contains(name);
+  }
+
+  @Override
+  public Object getProperty(String name) {
+    SecretsSnapshot snapshot = getSource().snapshot();
+    try {
+      Optional<String> value = snapshot.find(name);
+      return value.orElse(null);
+    } catch (SecretFormatException binary) {
+      return null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + " {name='" + getName() + "'}";
+  }
+}

@@ -1,0 +1,72 @@
+package io.github.mountedsecrets.spring.actuate;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import org.springframework.beans.factory.FactoryBean;
+
+/**
+ * The health indicator on Spring Boot 3.5, where the health API is
+ * {@code org.springframework.boot.actuate.health} in {@code spring-boot-actuator}.
+ *
+ * <p>This jar is compiled against Spring Boot 4, whose {@code spring-boot-actuator} no longer
+ * has that package, so the 3.5 indicator cannot be a class compiled against it. Instead this
+ * factory makes a {@link Proxy} implementing 3.5's {@code HealthIndicator} and builds its
+ * {@code Health} through the same builder methods ({@code Health.status(String)},
+ * {@code withDetails(Map)}, {@code build()}) by reflection. It is only created when that
+ * interface is on the class path and Spring Boot 4's is not.
+ */
+final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object> {
+  static final String PACKAGE = "org.springframework.boot.actuate.health";
+  static final String INDICATOR = PACKAGE + ".HealthIndicator";
+
+  private final MountedSecretsHealth health;
+  private final Class<?> indicatorType;
+  private final Method status;
+  private final Method withDetails;
+  private final Method build;
+
+  Boot3HealthIndicatorFactoryBean(MountedSecretsHealth health, ClassLoader classLoader)
+      throws ReflectiveOperationException {
+    this.health = health;
+    this.indicatorType = Class.forName(INDICATOR, false, classLoader);
+    Class<?> healthType = Class.forName(PACKAGE + ".Health", false, classLoader);
+    Class<?> builderType = Class.forName(PACKAGE + ".Health$Builder", false, classLoader);
+    this.status = healthType.getMethod("status", String.class);
+    this.withDetails = builderType.getMethod("withDetails", Map.class);
+    this.build = builderType.getMethod("build");
+  }
+
+  @Override
+  public Object getObject() {
+    InvocationHandler handler = (proxy, method, args) -> {
+      if (method.getName().equals("health") && method.getParameterCount() == 0) {
+        MountedSecretsHealth.Report report = health.report();
+        Object builder = status.invoke(null, report.status);
+        withDetails.invoke(builder, report.details);
+        return build.invoke(builder);
+      }
+      if (method.isDefault()) {
+        return InvocationHandler.invokeDefault(proxy, method, args);
+      }
+      switch (method.getName()) {
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        case "toString":
+          return "MountedSecretsHealthIndicator";
+        default:
+          throw new UnsupportedOperationException(method.toString());
+      }
+    };
+    return Proxy.newProxyInstance(indicatorType.getClassLoader(), new Class<?>[] {indicatorType},
+        handler);
+  }
+
+  @Override
+  public Class<?> getObjectType() {
+    return indicatorType;
+  }
+}

@@ -1,0 +1,81 @@
+package io.github.mountedsecrets.spring.actuate;
+
+import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.spring.MountedSecretsAutoConfiguration;
+import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
+import io.github.mountedsecrets.spring.jdbc.DataSourceRotationAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configuration of the Actuator integration: the {@code mountedSecrets} health indicator
+ * and the read-only {@code mountedsecrets} endpoint. Backs off without Spring Boot Actuator.
+ *
+ * <p>The health API moved between the Spring Boot lines: {@code
+ * org.springframework.boot.actuate.health} (in {@code spring-boot-actuator}) on 3.5,
+ * {@code org.springframework.boot.health.contributor} (in {@code spring-boot-health}) on 4.
+ * One of two nested configurations applies, chosen by which of the two is on the class path.
+ * Disable the indicator with {@code management.health.mountedsecrets.enabled=false}.
+ */
+@AutoConfiguration(after = {MountedSecretsAutoConfiguration.class,
+    DataSourceRotationAutoConfiguration.class})
+@ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+@ConditionalOnBean(MountedSecrets.class)
+public class MountedSecretsActuatorAutoConfiguration {
+  /** Creates the auto-configuration; Spring does this. */
+  public MountedSecretsActuatorAutoConfiguration() {}
+
+  /**
+   * The {@code mountedsecrets} endpoint.
+   *
+   * @param mounts the mounts to list
+   * @return the endpoint
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnAvailableEndpoint(MountedSecretsEndpoint.class)
+  public MountedSecretsEndpoint mountedSecretsEndpoint(ObjectProvider<MountedSecrets> mounts) {
+    return new MountedSecretsEndpoint(mounts);
+  }
+
+  @Bean
+  MountedSecretsHealth mountedSecretsHealthReport(ObjectProvider<MountedSecrets> mounts,
+      ObjectProvider<DataSourceCredentialsRotations> rotations) {
+    return new MountedSecretsHealth(mounts, rotations);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnProperty(prefix = "management.health.mountedsecrets", name = "enabled",
+      matchIfMissing = true)
+  static class HealthConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "mountedSecretsHealthIndicator")
+    MountedSecretsHealthIndicator mountedSecretsHealthIndicator(MountedSecretsHealth health) {
+      return new MountedSecretsHealthIndicator(health);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = Boot3HealthIndicatorFactoryBean.INDICATOR)
+  @ConditionalOnMissingClass("org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnProperty(prefix = "management.health.mountedsecrets", name = "enabled",
+      matchIfMissing = true)
+  static class Boot3HealthConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "mountedSecretsHealthIndicator")
+    Boot3HealthIndicatorFactoryBean mountedSecretsHealthIndicator(MountedSecretsHealth health)
+        throws ReflectiveOperationException {
+      return new Boot3HealthIndicatorFactoryBean(health,
+          Boot3HealthIndicatorFactoryBean.class.getClassLoader());
+    }
+  }
+}

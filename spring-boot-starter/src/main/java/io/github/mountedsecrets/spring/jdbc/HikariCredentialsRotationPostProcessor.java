@@ -1,0 +1,230 @@
+package io.github.mountedsecrets.spring.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.util.Credentials;
+import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.DatabaseCredentials;
+import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.spring.MountedSecretsProperties;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+
+/**
+ * Attaches a {@link CredentialsRotation} to every {@link HikariDataSource} whose username and
+ * password are the current values of the mount's credential keys (see {@link CredentialKeys}).
+ * Core's rotation does the work: when the keys change it opens one connection with the new
+ * pair (the pool's JDBC URL, driver and data source properties), and only if the database
+ * accepts it switches the pool with HikariCP's atomic {@code setCredentials} and
+ * {@code softEvictConnections}, so in-flight work finishes on the old connections; a refused
+ * pair is retried with backoff while the pool keeps the old one.
+ *
+ * <p>A rotation belongs to its pool: it is closed before the pool is destroyed.
+ */
+final class HikariCredentialsRotationPostProcessor
+    implements DestructionAwareBeanPostProcessor, BeanFactoryAware, EnvironmentAware, Ordered {
+  private static final Logger LOG = LoggerFactory.getLogger(HikariCredentialsRotationPostProcessor.class);
+  private static final int ATTEMPTS = 3;
+  private static final long FOLLOW_UP_MILLIS = 200;
+
+  private BeanFactory beanFactory;
+  private ConfigurableEnvironment environment;
+  private volatile DataSourceCredentialsRotations rotations;
+
+  @Override
+  public void setBeanFactory(BeanFactory beanFactory) {
+    this.beanFactory = beanFactory;
+  }
+
+  @Override
+  public void setEnvironment(Environment environment) {
+    this.environment = (ConfigurableEnvironment) environment;
+  }
+
+  @Override
+  public int getOrder() {
+    return Ordered.LOWEST_PRECEDENCE;
+  }
+
+  @Override
+  public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+    if (bean instanceof HikariDataSource) {
+      attach((HikariDataSource) bean, beanName);
+    }
+    return bean;
+  }
+
+  @Override
+  public boolean requiresDestruction(Object bean) {
+    return bean instanceof HikariDataSource;
+  }
+
+  @Override
+  public void postProcessBeforeDestruction(Object bean, String beanName) {
+    DataSourceCredentialsRotations attached = rotations;
+    if (attached != null) {
+      attached.remove(beanName);
+    }
+  }
+
+  private void attach(HikariDataSource dataSource, String beanName) {
+    MountedSecretsProperties.Datasource settings =
+        beanFactory.getBean(MountedSecretsProperties.class).getDatasource();
+    Optional<CredentialKeys> found = CredentialKeys.find(settings, environment);
+    if (found.isEmpty()) {
+      LOG.debug("Data source '{}': no credential keys (spring.datasource.username and password "
+          + "are not ${KEY} placeholders, mounted-secrets.datasource.username-key and "
+          + "password-key are not set); not rotated", beanName);
+      return;
+    }
+    CredentialKeys keys = found.get();
+    MountedSecrets secrets = beanFactory.getBeanProvider(MountedSecrets.class).orderedStream()
+        .filter(s -> s.snapshot().contains(keys.username) && s.snapshot().contains(keys.password))
+        .findFirst().orElse(null);
+    if (secrets == null) {
+      LOG.debug("Data source '{}': no secrets mount holds {}; not rotated", beanName, keys);
+      return;
+    }
+    if (dataSource.getJdbcUrl() == null) {
+      LOG.warn("{}: data source '{}' uses {} but has no JDBC URL to check new credentials "
+          + "with (it is configured with a DataSource class); credentials are not rotated",
+          secrets.directory(), beanName, keys);
+      return;
+    }
+    CredentialsRotation rotation = null;
+    for (int attempt = 0; attempt < ATTEMPTS && rotation == null; attempt++) {
+      CredentialsRotation candidate = CredentialsRotation.builder(secrets)
+          .name(beanName)
+          .keys(keys.username, keys.password)
+          .verifier(credentials -> verify(dataSource, credentials))
+          .applier(credentials -> apply(dataSource, credentials))
+          .initialBackoff(settings.getInitialBackoff())
+          .maxBackoff(settings.getMaxBackoff())
+          .build();
+      if (usesCredentials(dataSource, candidate.current())) {
+        rotation = candidate;
+      } else if (keys.fromPlaceholders && dataSource.getHikariPoolMXBean() == null
+          && Objects.equals(dataSource.getJdbcUrl(), environment.getProperty("spring.datasource.url"))) {
+        // Built from spring.datasource.* while the mount rotated: start the pool, which has
+        // not opened a connection yet, with the pair the properties now resolve to.
+        apply(dataSource, candidate.current());
+        rotation = candidate;
+      } else {
+        candidate.close();
+        if (secrets.snapshot().revision() == candidate.current().revision()) {
+          LOG.debug("Data source '{}' does not use the credentials in {}; not rotated", beanName,
+              keys);
+          return;
+        }
+      }
+    }
+    if (rotation == null) {
+      LOG.warn("{}: data source '{}': the mount kept changing while its credentials were "
+          + "compared with {}; not rotated", secrets.directory(), beanName, keys);
+      return;
+    }
+    DataSourceCredentialsRotations registry = beanFactory.getBean(DataSourceCredentialsRotations.class);
+    rotations = registry;
+    registry.add(beanName, rotation);
+    LOG.info("{}: data source '{}' follows {}: new credentials are checked with one connection, "
+        + "then the pool switches", secrets.directory(), beanName, keys);
+  }
+
+  private static boolean usesCredentials(HikariDataSource dataSource, DatabaseCredentials credentials) {
+    Credentials inPool = dataSource.getCredentials();
+    return inPool != null && credentials.username().equals(inPool.getUsername())
+        && credentials.password().equals(inPool.getPassword());
+  }
+
+  /**
+   * Opens one connection as the pool would (its URL, driver and data source properties) with
+   * the new pair.
+   */
+  private static void verify(HikariDataSource dataSource, DatabaseCredentials credentials)
+      throws SQLException, ReflectiveOperationException {
+    String url = dataSource.getJdbcUrl();
+    Driver driver = driver(dataSource, url);
+    Properties properties = new Properties();
+    properties.putAll(dataSource.getDataSourceProperties());
+    properties.setProperty("user", credentials.username());
+    properties.setProperty("password", credentials.password());
+    try (Connection connection = driver.connect(url, properties)) {
+      if (connection == null) {
+        throw new SQLException("driver " + driver.getClass().getName() + " does not accept the "
+            + "data source's URL", "08001");
+      }
+      int timeout = (int) Math.max(1, dataSource.getValidationTimeout() / 1000);
+      if (!connection.isValid(timeout)) {
+        throw new SQLException("connection opened with the new credentials is not valid", "08000");
+      }
+    }
+  }
+
+  private static Driver driver(HikariDataSource dataSource, String url)
+      throws SQLException, ReflectiveOperationException {
+    String driverClassName = dataSource.getDriverClassName();
+    if (driverClassName == null) {
+      return DriverManager.getDriver(url);
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      loader = HikariCredentialsRotationPostProcessor.class.getClassLoader();
+    }
+    Class<?> type = Class.forName(driverClassName, true, loader);
+    return (Driver) type.getDeclaredConstructor().newInstance();
+  }
+
+  /**
+   * Switches the pair atomically, then retires idle connections now and busy ones on return.
+   *
+   * <p>HikariCP reads the credentials when it starts opening a connection, on its single
+   * connection-adder thread (which only works while the pool holds fewer connections than its
+   * maximum) or, for the first connection, on the thread that starts the pool. So when the
+   * pool is starting or not full at the switch, a connection opened with the old pair may join
+   * it just after the eviction. Soft evictions after {@value #FOLLOW_UP_MILLIS} ms (an opening
+   * usually takes a few) and after the pool's connection timeout (which bounds an opening)
+   * retire that one too, before an operator drops the old user.
+   */
+  private static void apply(HikariDataSource dataSource, DatabaseCredentials credentials) {
+    dataSource.getHikariConfigMXBean()
+        .setCredentials(Credentials.of(credentials.username(), credentials.password()));
+    HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+    boolean full = pool != null && pool.getTotalConnections() >= dataSource.getMaximumPoolSize();
+    if (pool != null) {
+      pool.softEvictConnections();
+    }
+    if (!full) {
+      evictLater(dataSource, FOLLOW_UP_MILLIS);
+      long bound = dataSource.getConnectionTimeout() + 250;
+      if (bound > FOLLOW_UP_MILLIS) {
+        evictLater(dataSource, bound);
+      }
+    }
+  }
+
+  private static void evictLater(HikariDataSource dataSource, long delayMillis) {
+    CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
+      HikariPoolMXBean started = dataSource.getHikariPoolMXBean();
+      if (started != null && !dataSource.isClosed()) {
+        started.softEvictConnections();
+      }
+    });
+  }
+}
