@@ -1,0 +1,90 @@
+package io.github.mountedsecrets.quarkus.it;
+
+import io.github.mountedsecrets.test.EmbeddedDatabase;
+import io.github.mountedsecrets.test.SecretsMount;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The benchmark's workload, the same for every application: queries from four threads while
+ * the credentials rotate with the alternating-users strategy (create the next user, write its
+ * pair to the mount, drop the previous user after a grace period). Measures how long after
+ * the write on disk a query is first served by a connection of the new user, and how many
+ * queries fail.
+ */
+final class RotationScenario {
+  static final int THREADS = 4;
+  static final int ROTATIONS = 10;
+  static final long GRACE_MILLIS = 2_000;
+  static final Path RESULTS = Path.of("target/quarkus-rotation-benchmark.txt");
+
+  private RotationScenario() {}
+
+  static String run(String application, QueryService queries) {
+    EmbeddedDatabase database = PostgresMountResource.database;
+    SecretsMount mount = PostgresMountResource.mount;
+    List<Long> switchMillis = new ArrayList<>();
+    long succeeded;
+    List<String> failures;
+    long succeededAtFirstDrop = -1;
+    int failedAtFirstDrop = -1;
+    try (Load load = Load.start(queries, THREADS)) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+      String old = "app_r0";
+      for (int i = 1; i <= ROTATIONS; i++) {
+        String next = "bench_r" + i;
+        String password = Canaries.next();
+        database.createUser(next, password);
+        long start = System.nanoTime();
+        mount.publish(Map.of("DB_USER", next, "DB_PASSWORD", password));
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
+        boolean switched = false;
+        while (System.nanoTime() < deadline) {
+          if (!switched && next.equals(load.lastUser())) {
+            switched = true;
+            switchMillis.add((System.nanoTime() - start) / 1_000_000);
+          }
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (succeededAtFirstDrop < 0) {
+          succeededAtFirstDrop = load.succeeded();
+          failedAtFirstDrop = load.failures().size();
+        }
+        database.dropUser(old);
+        old = next;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+      succeeded = load.succeeded();
+      failures = load.failures();
+    }
+    Collections.sort(switchMillis);
+    String errorTypes = failures.stream().map(f -> f.substring(0, Math.max(0, f.indexOf(':'))))
+        .distinct().sorted().reduce((a, b) -> a + ", " + b).orElse("none");
+    String line = String.format(
+        "%s: rotations %d, new credentials in use after %d of them, rotation on disk to a query"
+            + " on a new connection: median %s, max %s; queries before the first old user was"
+            + " dropped: %d ok, %d failed; after: %d ok, %d failed (%s)",
+        application, ROTATIONS, switchMillis.size(),
+        switchMillis.isEmpty() ? "never" : switchMillis.get(switchMillis.size() / 2) + " ms",
+        switchMillis.isEmpty() ? "never" : switchMillis.get(switchMillis.size() - 1) + " ms",
+        succeededAtFirstDrop, failedAtFirstDrop, succeeded - succeededAtFirstDrop,
+        failures.size() - failedAtFirstDrop, errorTypes);
+    System.out.println(line);
+    try {
+      Files.writeString(RESULTS, line + System.lineSeparator(), StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return line;
+  }
+}

@@ -1,0 +1,103 @@
+package io.github.mountedsecrets.quarkus;
+
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.AgroalConnectionFactoryConfiguration;
+import io.github.mountedsecrets.CredentialsRotation;
+import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
+import io.quarkus.datasource.runtime.DataSourceRuntimeConfig;
+import io.quarkus.datasource.runtime.DataSourcesRuntimeConfig;
+import io.smallrye.config.SmallRyeConfig;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Agroal datasources whose {@code credentials-provider} names a provider served by this
+ * extension. Registered only when the application has {@code quarkus-agroal}.
+ */
+@Singleton
+final class AgroalPools implements DataSourcePools {
+
+  @Override
+  public Optional<CredentialsRotation.Verifier> verifier(String providerName) {
+    for (Map.Entry<String, AgroalDataSource> entry : using(providerName).entrySet()) {
+      AgroalConnectionFactoryConfiguration factory;
+      try {
+        factory = entry.getValue().getConfiguration().connectionPoolConfiguration()
+            .connectionFactoryConfiguration();
+      } catch (RuntimeException e) {
+        continue; // an unconfigured datasource (no URL) cannot check anything
+      }
+      return Optional.of(jdbcCheck(entry.getKey(), factory));
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public List<String> flush(String providerName) {
+    List<String> flushed = new ArrayList<>();
+    for (Map.Entry<String, AgroalDataSource> entry : using(providerName).entrySet()) {
+      entry.getValue().flush(AgroalDataSource.FlushMode.GRACEFUL);
+      flushed.add(entry.getKey());
+    }
+    return flushed;
+  }
+
+  private static Map<String, AgroalDataSource> using(String providerName) {
+    DataSourcesRuntimeConfig config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
+        .getConfigMapping(DataSourcesRuntimeConfig.class);
+    Map<String, AgroalDataSource> pools = new LinkedHashMap<>();
+    for (String name : AgroalDataSourceUtil.activeDataSourceNames()) {
+      DataSourceRuntimeConfig dataSource = config.dataSources().get(name);
+      if (dataSource != null
+          && dataSource.credentialsProvider().filter(providerName::equals).isPresent()
+          && dataSource.credentialsProviderName()
+              .map(MountedSecretsCredentialsProvider.NAME::equals).orElse(true)) {
+        AgroalDataSourceUtil.dataSourceIfActive(name).ifPresent(pool -> pools.put(name, pool));
+      }
+    }
+    return pools;
+  }
+
+  /**
+   * Opens one connection with the datasource's URL, driver and extra JDBC properties. The
+   * driver is the pool's own, so the check works where {@link DriverManager} cannot see it.
+   */
+  private static CredentialsRotation.Verifier jdbcCheck(String dataSource,
+      AgroalConnectionFactoryConfiguration factory) {
+    String url = factory.jdbcUrl();
+    Properties base = new Properties();
+    base.putAll(factory.jdbcProperties());
+    Class<?> provider = factory.connectionProviderClass();
+    return credentials -> {
+      Properties properties = new Properties();
+      properties.putAll(base);
+      properties.setProperty("user", credentials.username());
+      properties.setProperty("password", credentials.password());
+      Connection connection;
+      if (provider != null && Driver.class.isAssignableFrom(provider)) {
+        Driver driver = (Driver) provider.getDeclaredConstructor().newInstance();
+        connection = driver.connect(url, properties);
+      } else {
+        connection = DriverManager.getConnection(url, properties);
+      }
+      if (connection == null) {
+        throw new SQLException("the driver of datasource " + dataSource + " does not accept its URL");
+      }
+      try (Connection opened = connection) {
+        if (!opened.isValid(5)) {
+          throw new SQLException("a connection opened with the new credentials is not valid", "08000");
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,68 @@
+package io.github.mountedsecrets.quarkus;
+
+import io.github.mountedsecrets.MountNotFoundException;
+import io.github.mountedsecrets.MountedSecrets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The application's {@link MountedSecrets} instances, one per mount directory, shared by the
+ * config source and the CDI bean and closed at shutdown.
+ *
+ * <p>The config source is created first, while Quarkus builds its run-time configuration;
+ * the CDI producer later finds the same instance here. In dev mode and tests each start of
+ * the application builds its configuration again after the previous start closed everything,
+ * so an instance never outlives the application that created it.
+ */
+final class SharedMounts {
+  private static final ConcurrentMap<Path, MountedSecrets> MOUNTS = new ConcurrentHashMap<>();
+
+  private SharedMounts() {}
+
+  /**
+   * Returns the running instance for the configured directory, creating it on first use.
+   *
+   * @throws IllegalStateException naming the path and the fix when the mount is required
+   *     and missing; its cause is core's {@link MountNotFoundException}
+   */
+  static MountedSecrets obtain(MountedSecretsConfig config) {
+    Path directory = config.directory().toAbsolutePath().normalize();
+    return MOUNTS.computeIfAbsent(directory, d -> build(d, config));
+  }
+
+  private static MountedSecrets build(Path directory, MountedSecretsConfig config) {
+    try {
+      return MountedSecrets.builder()
+          .directory(directory)
+          .pollInterval(config.pollInterval())
+          .quietPeriod(config.quietPeriod())
+          .watch(config.watch())
+          .flattenJson(config.flattenJson())
+          .trimTrailingNewline(config.trimTrailingNewline())
+          .maxFileSize(config.maxFileSize().asLongValue())
+          .maxDepth(config.maxDepth())
+          .requireMount(config.requireMount())
+          .cacheMaximumSize(config.cacheMaximumSize())
+          .build();
+    } catch (MountNotFoundException e) {
+      throw new IllegalStateException(e.getMessage() + " In Quarkus these options are "
+          + "quarkus.mounted-secrets.directory and quarkus.mounted-secrets.require-mount.", e);
+    } catch (IllegalArgumentException e) {
+      // The builder's messages name the option (pollInterval is poll-interval here) and the
+      // value; none of them is a secret.
+      throw new IllegalArgumentException("quarkus.mounted-secrets: " + e.getMessage(), e);
+    }
+  }
+
+  /** Closes every instance and forgets it; the next start of the application creates new ones. */
+  static void closeAll() {
+    for (Path directory : new ArrayList<>(MOUNTS.keySet())) {
+      MountedSecrets secrets = MOUNTS.remove(directory);
+      if (secrets != null) {
+        secrets.close();
+      }
+    }
+  }
+}
