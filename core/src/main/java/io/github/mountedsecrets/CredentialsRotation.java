@@ -138,8 +138,9 @@ public final class CredentialsRotation implements AutoCloseable {
   }
 
   /**
-   * Returns the credentials in use: the pair the pool was last switched to (or started
-   * with). A pool that asks for credentials for each new connection should ask here.
+   * Returns the credentials to use: the pair the pool was started with or, once the
+   * database accepted a new pair, that pair (already while the pool is being switched to
+   * it). A pool that asks for credentials for each new connection should ask here.
    *
    * @return the credentials in use
    */
@@ -205,13 +206,18 @@ public final class CredentialsRotation implements AutoCloseable {
       failed(target, "refused by the database", e);
       return;
     }
+    // The database accepted the pair: hand it out from now on, before the pool is switched,
+    // so that connections a pool opens during the switch (Agroal asks for every new one)
+    // already use it and are not left behind with the old pair.
+    DatabaseCredentials previous = current;
+    current = target;
     try {
       applier.apply(target);
     } catch (Exception e) {
+      current = previous;
       failed(target, "could not be applied to the pool", e);
       return;
     }
-    current = target;
     pending = null;
     backoff = initialBackoff;
     failures = 0;
@@ -321,10 +327,27 @@ public final class CredentialsRotation implements AutoCloseable {
    * @return the verifier
    */
   public static Verifier jdbcVerifier(Driver driver, String jdbcUrl) {
+    return jdbcVerifier(driver, jdbcUrl, new Properties());
+  }
+
+  /**
+   * Returns a verifier that opens one connection with the given driver and the pool's own
+   * connection properties (SSL mode and the like), plus the credentials to check.
+   *
+   * @param driver the JDBC driver
+   * @param jdbcUrl the database's JDBC URL
+   * @param connectionProperties properties passed to the driver besides user and password;
+   *     copied, not kept
+   * @return the verifier
+   */
+  public static Verifier jdbcVerifier(Driver driver, String jdbcUrl, Properties connectionProperties) {
     Objects.requireNonNull(driver, "driver");
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Properties base = new Properties();
+    base.putAll(Objects.requireNonNull(connectionProperties, "connectionProperties"));
     return credentials -> {
       Properties properties = new Properties();
+      properties.putAll(base);
       properties.setProperty("user", credentials.username());
       properties.setProperty("password", credentials.password());
       try (Connection connection = driver.connect(jdbcUrl, properties)) {

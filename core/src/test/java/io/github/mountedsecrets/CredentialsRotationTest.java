@@ -108,6 +108,42 @@ class CredentialsRotationTest {
   }
 
   @Test
+  void theNewPairIsHandedOutDuringTheSwitchAndWithdrawnIfTheSwitchFails() throws Exception {
+    database.createUser("rot_apply_a", "pw-a");
+    database.createUser("rot_apply_b", "pw-b");
+    SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m")).publish(pair("rot_apply_a", "pw-a"));
+    java.util.concurrent.atomic.AtomicReference<CredentialsRotation> self = new java.util.concurrent.atomic.AtomicReference<>();
+    List<String> seenDuringApply = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build();
+        CredentialsRotation rotation = CredentialsRotation.builder(secrets)
+            .keys("DB_USER", "DB_PASSWORD")
+            .verifier(CredentialsRotation.jdbcVerifier(url))
+            .applier(c -> {
+              seenDuringApply.add(self.get().current().username());
+              if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("pool busy");
+              }
+            })
+            .initialBackoff(Duration.ofSeconds(3))
+            .build()) {
+      self.set(rotation);
+      mount.publish(pair("rot_apply_b", "pw-b"));
+      Await.until(WAIT, () -> rotation.status().state() == CredentialsRotation.State.RETRYING,
+          () -> "first apply failed");
+      assertThat(rotation.current().username()).as("withdrawn after the failed switch").isEqualTo("rot_apply_a");
+      assertThat(rotation.status().failureReason()).hasValueSatisfying(r ->
+          assertThat(r).contains("could not be applied to the pool").contains("IllegalStateException"));
+      Await.until(WAIT, () -> rotation.status().state() == CredentialsRotation.State.IN_SYNC,
+          () -> "switch on the retry");
+      // Both attempts handed the verified pair out before the pool was switched.
+      assertThat(seenDuringApply).containsExactly("rot_apply_b", "rot_apply_b");
+      assertThat(rotation.current().username()).isEqualTo("rot_apply_b");
+      assertThat(rotation.status().switches()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void builderNamesWhatIsMissing() throws Exception {
     SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m")).publish(Map.of("A", "1"));
     try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build()) {
