@@ -1,0 +1,666 @@
+package io.github.mountedsecrets.examples.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks that the deployment material (manifests/, helm/, iam/, terraform/) agrees with itself
+ * and with the two services: every name one file gives is the name the other files use, every
+ * key the services read is a file of the mount, the mount is where the services read it, and
+ * the permissions are exactly the reading of those secrets. The services' side is derived from
+ * their own application.properties and sources, not from a list kept here.
+ *
+ * <p>The nested class feeds each rule a deliberately broken copy of a real file, to show the
+ * rule would catch the mistake.
+ */
+class ManifestConsistencyTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Path module;
+  private static List<Manifest> manifests;
+  private static ServiceConfig spring;
+  private static ServiceConfig quarkus;
+
+  @BeforeAll
+  static void load() {
+    String configured = System.getProperty("mounted-secrets.kubernetes-example.dir");
+    module = Path.of(configured != null ? configured : "").toAbsolutePath().normalize();
+    manifests = Manifest.loadAll(module.resolve("manifests"));
+    spring = ServiceConfig.spring(module.resolve("../spring-boot-service").normalize());
+    quarkus = ServiceConfig.quarkus(module.resolve("../quarkus-service").normalize(),
+        module.resolve("../../quarkus-extension/runtime/src/main/java/io/github/mountedsecrets/quarkus/"
+            + "MountedSecretsConfig.java").normalize());
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Parsing
+
+  @Test
+  void everyManifestParsesAndNamesItsKindAndName() {
+    assertThat(manifests).isNotEmpty();
+    for (Manifest manifest : manifests) {
+      assertThat(manifest.apiVersion()).as(manifest.source() + " apiVersion").isNotBlank();
+      assertThat(manifest.kind()).as(manifest.source() + " kind").isNotBlank();
+      assertThat(manifest.name()).as(manifest.source() + " metadata.name").isNotBlank();
+    }
+    assertThat(manifests).extracting(Manifest::kind).contains("Namespace", "ServiceAccount",
+        "SecretProviderClass", "Deployment", "Service");
+    for (Manifest providerClass : ofKind("SecretProviderClass")) {
+      assertThat(providerClass.apiVersion()).isEqualTo("secrets-store.csi.x-k8s.io/v1");
+      assertThat(Tree.text(providerClass.document(), "spec", "provider")).as(providerClass.label()).isEqualTo("aws");
+      ProviderObjects objects = ProviderObjects.of(providerClass);
+      for (ProviderObjects.SecretObject object : objects.objects()) {
+        assertThat(object.objectType()).as(providerClass.label() + " " + object.objectName())
+            .isEqualTo("secretsmanager");
+      }
+    }
+    assertThat(helmValues()).isNotEmpty();
+    assertThat(json("iam/orders-secrets-reader-policy.json").path("Statement").isArray()).isTrue();
+    assertThat(json("iam/orders-secrets-reader-trust-policy.json").path("Statement").isArray()).isTrue();
+  }
+
+  @Test
+  void everyNamespacedObjectIsInTheNamespaceTheManifestsCreate() {
+    List<Manifest> namespaces = ofKind("Namespace");
+    assertThat(namespaces).hasSize(1);
+    String namespace = namespaces.get(0).name();
+    for (Manifest manifest : manifests) {
+      if (!manifest.kind().equals("Namespace")) {
+        assertThat(manifest.namespace()).as(manifest.label()).isEqualTo(namespace);
+      }
+    }
+  }
+
+  @Test
+  void eachServiceHasADeploymentAndEveryDeploymentIsAService() {
+    assertThat(spring.problems()).isEmpty();
+    assertThat(quarkus.problems()).isEmpty();
+    Set<String> names = new TreeSet<>();
+    for (ServiceConfig service : services()) {
+      names.add(deploymentOf(service).name());
+    }
+    assertThat(ofKind("Deployment")).extracting(Manifest::name).containsExactlyInAnyOrderElementsOf(names);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // SecretProviderClass and the keys the services read
+
+  @Test
+  void secretProviderClassesTheDeploymentsUseExist() {
+    assertThat(Rules.providerClassesExist(ofKind("Deployment"), ofKind("SecretProviderClass"))).isEmpty();
+    for (Manifest deployment : ofKind("Deployment")) {
+      assertThat(Rules.providerClassesUsed(deployment)).as(deployment.label()).hasSize(1);
+    }
+  }
+
+  @Test
+  void theServicesReadKeysDerivedFromTheirOwnConfiguration() {
+    // Not a list to compare against: a guard that the derivation found the three kinds of keys
+    // (a JSON secret's fields, the jmesPath aliases, the API key the code reads).
+    for (ServiceConfig service : services()) {
+      assertThat(service.mountKeys()).as(service.framework() + " keys").hasSizeGreaterThanOrEqualTo(4);
+      assertThat(service.mountKeys()).as(service.framework() + " keys").anyMatch(k -> k.contains("."));
+    }
+  }
+
+  @Test
+  void aliasesCoverEveryKeyTheServicesRead() {
+    for (ServiceConfig service : services()) {
+      Manifest deployment = deploymentOf(service);
+      for (String used : Rules.providerClassesUsed(deployment)) {
+        ProviderObjects objects = ProviderObjects.of(providerClass(used, deployment.namespace()));
+        assertThat(Rules.aliasesCover(objects, service.mountKeys(), service.framework() + " (" + service.propertiesFile() + ")"))
+            .isEmpty();
+      }
+    }
+    // The variant carries the same objects, so a pod switched to it reads the same files.
+    for (Manifest providerClass : ofKind("SecretProviderClass")) {
+      for (ServiceConfig service : services()) {
+        assertThat(Rules.aliasesCover(ProviderObjects.of(providerClass), service.mountKeys(), service.framework()))
+            .isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void credentialsAndTheAddressTheyBelongToComeFromOneSecret() {
+    // DB_USER, DB_PASSWORD and prod-db.* must be written from the same secret (one version per
+    // driver poll), or a rotation could pair a new user with an old host or password.
+    for (ServiceConfig service : services()) {
+      for (Manifest providerClass : ofKind("SecretProviderClass")) {
+        ProviderObjects objects = ProviderObjects.of(providerClass);
+        Set<String> sources = new TreeSet<>();
+        for (String key : service.mountKeys()) {
+          ProviderObjects.SecretObject object = objects.objectWritingFile(key);
+          if (object == null) {
+            object = objects.objects().stream().filter(o -> key.startsWith(o.fileName() + "."))
+                .findFirst().orElse(null);
+          }
+          if (object != null && !object.jmesPath().isEmpty()) {
+            sources.add(object.objectName());
+          }
+        }
+        assertThat(sources).as(providerClass.label() + ": secrets with jmesPath fields the "
+            + service.framework() + " service reads").hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void providerParametersAreStrings() {
+    for (Manifest providerClass : ofKind("SecretProviderClass")) {
+      assertThat(Rules.parametersAreStrings(providerClass)).isEmpty();
+    }
+  }
+
+  @Test
+  void theSyncVariantCopiesMountedFilesIntoASecretAndNoMainDeploymentUsesIt() {
+    List<Manifest> withSecretObjects = ofKind("SecretProviderClass").stream()
+        .filter(spc -> !Tree.maps(spc.document(), "spec", "secretObjects").isEmpty()).toList();
+    assertThat(withSecretObjects).as("SecretProviderClasses with secretObjects").hasSize(1);
+    Manifest sync = withSecretObjects.get(0);
+    assertThat(sync.source()).as("the sync variant is not applied by kubectl apply -f manifests/")
+        .startsWith("optional");
+    assertThat(Rules.secretObjectsReferToFiles(ProviderObjects.of(sync))).isEmpty();
+    for (Manifest deployment : ofKind("Deployment")) {
+      assertThat(Rules.providerClassesUsed(deployment)).as(deployment.label()).doesNotContain(sync.name());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Deployments
+
+  @Test
+  void theSecretsVolumeIsReadOnlyWholeAndWhereTheServicesReadIt() {
+    for (ServiceConfig service : services()) {
+      assertThat(Rules.secretsVolume(deploymentOf(service), service.mountDirectory())).isEmpty();
+    }
+  }
+
+  @Test
+  void theMountPathIsTheDefaultDirectoryOfBothServices() {
+    // The manifests set no MOUNTED_SECRETS_DIRECTORY, so the default is what the pods read.
+    for (ServiceConfig service : services()) {
+      for (Map<?, ?> container : Rules.containers(deploymentOf(service))) {
+        assertThat(Rules.environment(container)).doesNotContainKey(service.mountDirectory().environmentVariable());
+      }
+      assertThat(service.mountDirectory().defaultPath()).as(service.framework()).isEqualTo("/mnt/secrets-store");
+    }
+  }
+
+  @Test
+  void theDeploymentsRunAsTheServiceAccountWhoseRoleTerraformCreates() throws IOException {
+    Manifest serviceAccount = serviceAccount();
+    for (Manifest deployment : ofKind("Deployment")) {
+      assertThat(Rules.serviceAccount(deployment, serviceAccount)).isEmpty();
+    }
+    String roleArn = Tree.text(serviceAccount.document(), "metadata", "annotations", Rules.IRSA_ANNOTATION);
+    Matcher arn = Rules.ROLE_ARN.matcher(roleArn);
+    assertThat(arn.matches()).as(roleArn).isTrue();
+    assertThat(TerraformRules.check(terraform(), subject(serviceAccount), arn.group(2),
+        secretNames(), databaseSecretName())).isEmpty();
+  }
+
+  @Test
+  void noSecretInAnyEnvironmentVariableOrConfigMap() {
+    Set<String> keys = allMountKeys();
+    for (Manifest deployment : ofKind("Deployment")) {
+      assertThat(Rules.noSecretInEnvironment(deployment, keys, ofKind("ConfigMap"))).isEmpty();
+    }
+    assertThat(Rules.noSecretInConfigMaps(ofKind("ConfigMap"), keys)).isEmpty();
+    assertThat(ofKind("Secret")).as("Kubernetes Secrets in the manifests").isEmpty();
+  }
+
+  @Test
+  void probesCallTheHealthEndpointsTheServicesServe() {
+    for (ServiceConfig service : services()) {
+      assertThat(Rules.probes(deploymentOf(service), service.health())).isEmpty();
+    }
+  }
+
+  @Test
+  void servicesSelectTheirDeploymentsPodsAndTargetTheApplicationPort() {
+    for (ServiceConfig service : services()) {
+      Manifest deployment = deploymentOf(service);
+      List<Manifest> selecting = ofKind("Service").stream()
+          .filter(s -> Objects.equals(s.name(), deployment.name())).toList();
+      assertThat(selecting).as("Service " + deployment.name()).hasSize(1);
+      assertThat(Rules.serviceTargets(selecting.get(0), deployment, service.health().port())).isEmpty();
+    }
+  }
+
+  @Test
+  void podsAreHardenedAndSized() {
+    for (Manifest deployment : ofKind("Deployment")) {
+      assertThat(Rules.hardened(deployment)).isEmpty();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Helm, IAM, Terraform
+
+  @Test
+  void theDriverRotatesAndDoesNotSyncSecretsByDefault() {
+    assertThat(Rules.driverValues("helm/secrets-store-csi-driver-values.yaml", helmValues())).isEmpty();
+    String script = read("helm/install.sh");
+    assertThat(script).contains("secrets-store-csi-driver/secrets-store-csi-driver",
+        "aws-secrets-manager/secrets-store-csi-driver-provider-aws",
+        "--values \"$here/secrets-store-csi-driver-values.yaml\"",
+        "secrets-store-csi-driver.install=false");
+  }
+
+  @Test
+  void theIamPolicyGrantsOnlyReadingTheExactSecrets() {
+    assertThat(Rules.readerPolicy("iam/orders-secrets-reader-policy.json",
+        json("iam/orders-secrets-reader-policy.json"), region(), account(), secretNames())).isEmpty();
+  }
+
+  @Test
+  void theTrustPolicyAdmitsOnlyTheOneServiceAccount() {
+    JsonNode trust = json("iam/orders-secrets-reader-trust-policy.json");
+    assertThat(Rules.trustPolicy("iam/orders-secrets-reader-trust-policy.json", trust, subject(serviceAccount())))
+        .isEmpty();
+    assertThat(trust.toString()).contains("oidc.eks." + region() + ".amazonaws.com", ":" + account() + ":");
+  }
+
+  @Test
+  void oneRegionAndOneAccountEverywhere() {
+    for (Manifest providerClass : ofKind("SecretProviderClass")) {
+      assertThat(Tree.text(providerClass.document(), "spec", "parameters", "region"))
+          .as(providerClass.label()).isEqualTo(region());
+    }
+    assertThat(read("terraform/terraform.tfvars.example"))
+        .containsPattern("(?m)^region\\s*=\\s*\"" + Pattern.quote(region()) + "\"");
+    for (Manifest deployment : ofKind("Deployment")) {
+      for (Map<?, ?> container : Rules.containers(deployment)) {
+        assertThat(Tree.text(container, "image")).as(deployment.label())
+            .startsWith(account() + ".dkr.ecr." + region() + ".amazonaws.com/");
+      }
+    }
+  }
+
+  @Test
+  void terraformHasNoWildcardInPoliciesAndManagesNoSecretValue() {
+    Hcl hcl = terraform();
+    for (String document : hcl.labelled("data", "aws_iam_policy_document").values()) {
+      assertThat(Hcl.strings(document)).noneMatch(s -> s.contains("*"));
+    }
+    assertThat(hcl.labelled("resource", "aws_secretsmanager_secret_version"))
+        .as("secret values in Terraform end up in its state file").isEmpty();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Each rule catches the mistake it is for
+
+  @Nested
+  class RulesCatchBrokenCopies {
+    private final String springDeployment = read("manifests/10-orders-spring.yaml");
+    private final String providerClass = read("manifests/02-secretproviderclass.yaml");
+
+    @Test
+    void aSubPathMountOfOneFile() {
+      List<String> violations = secretsVolume(replace(springDeployment,
+          "              mountPath: /mnt/secrets-store\n",
+          "              mountPath: /mnt/secrets-store/DB_PASSWORD\n              subPath: DB_PASSWORD\n"));
+      assertThat(violations).anyMatch(v -> v.contains("uses subPath"))
+          .anyMatch(v -> v.contains("mountPath is /mnt/secrets-store/DB_PASSWORD"));
+    }
+
+    @Test
+    void aWritableMount() {
+      List<String> violations = secretsVolume(replace(springDeployment, "readOnly: true", "readOnly: false"));
+      assertThat(violations).anyMatch(v -> v.contains("csi.readOnly: true"))
+          .anyMatch(v -> v.contains("volumeMount secrets-store: readOnly must be true"));
+    }
+
+    @Test
+    void aMountPathTheApplicationDoesNotRead() {
+      assertThat(secretsVolume(replace(springDeployment, "mountPath: /mnt/secrets-store", "mountPath: /etc/secrets")))
+          .anyMatch(v -> v.contains("mountPath is /etc/secrets but the application reads /mnt/secrets-store"));
+      // The environment variable moves the directory the application reads.
+      String moved = replace(springDeployment, "          volumeMounts:\n",
+          "          env:\n            - name: " + spring.mountDirectory().environmentVariable()
+              + "\n              value: /var/run/secrets\n          volumeMounts:\n");
+      assertThat(secretsVolume(moved)).anyMatch(v -> v.contains("the application reads /var/run/secrets"));
+    }
+
+    @Test
+    void aDeploymentWithoutTheCsiVolume() {
+      assertThat(secretsVolume(replace(springDeployment, "driver: secrets-store.csi.k8s.io", "driver: other.csi.example.com")))
+          .anyMatch(v -> v.contains("has no CSI volume of driver secrets-store.csi.k8s.io"));
+    }
+
+    @Test
+    void aSecretProviderClassThatDoesNotExist() {
+      List<Manifest> broken = Manifest.parse("broken", replace(springDeployment,
+          "secretProviderClass: orders-secrets", "secretProviderClass: orders-secret"));
+      assertThat(Rules.providerClassesExist(kind(broken, "Deployment"), ofKind("SecretProviderClass")))
+          .anyMatch(v -> v.contains("uses SecretProviderClass orders-secret, which no manifest defines"));
+    }
+
+    @Test
+    void aKeyTheServicesReadThatNoAliasWrites() {
+      ProviderObjects renamed = ProviderObjects.of(single(Manifest.parse("broken",
+          replace(providerClass, "objectAlias: \"DB_PASSWORD\"", "objectAlias: \"DB_PASS\""))));
+      assertThat(Rules.aliasesCover(renamed, spring.mountKeys(), "the Spring Boot service"))
+          .anyMatch(v -> v.contains("writes no file for key DB_PASSWORD"));
+      ProviderObjects unaliased = ProviderObjects.of(single(Manifest.parse("broken",
+          replace(providerClass, "        objectAlias: \"prod-db\"\n", ""))));
+      assertThat(unaliased.files()).contains("prod_orders_db");
+      assertThat(Rules.aliasesCover(unaliased, quarkus.mountKeys(), "the Quarkus service"))
+          .anyMatch(v -> v.contains("writes no file for key prod-db.host"));
+    }
+
+    @Test
+    void aParameterThatIsNotAString() {
+      Manifest broken = single(Manifest.parse("broken", replace(providerClass,
+          "usePodIdentity: \"false\"", "usePodIdentity: false")));
+      assertThat(Rules.parametersAreStrings(broken)).anyMatch(v -> v.contains("parameter usePodIdentity"));
+    }
+
+    @Test
+    void aSecretInTheEnvironmentOrInAConfigMap() {
+      String withEnv = replace(springDeployment, "          volumeMounts:\n", """
+                    env:
+                      - name: DB_PASSWORD
+                        valueFrom:
+                          secretKeyRef:
+                            name: orders-db
+                            key: password
+                    envFrom:
+                      - configMapRef:
+                          name: orders-config
+                    volumeMounts:
+          """);
+      List<Manifest> configMap = Manifest.parse("broken", """
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: orders-config
+            namespace: orders
+          data:
+            API_KEY: not-a-place-for-it
+          """);
+      List<String> violations = Rules.noSecretInEnvironment(deployment(withEnv), allMountKeys(), configMap);
+      assertThat(violations).anyMatch(v -> v.contains("env DB_PASSWORD comes from a Secret"))
+          .anyMatch(v -> v.contains("env DB_PASSWORD is named like a secret"))
+          .anyMatch(v -> v.contains("envFrom ConfigMap orders-config: key API_KEY"));
+      assertThat(Rules.noSecretInConfigMaps(configMap, allMountKeys())).anyMatch(v -> v.contains("key API_KEY"));
+    }
+
+    @Test
+    void aProbeOnAPathOrPortTheApplicationDoesNotServe() {
+      assertThat(Rules.probes(deployment(replace(springDeployment,
+          "path: /actuator/health/readiness", "path: /actuator/health")), spring.health()))
+          .anyMatch(v -> v.contains("readinessProbe calls /actuator/health but the application serves "
+              + spring.health().readiness()));
+      assertThat(Rules.probes(deployment(springDeployment), quarkus.health()))
+          .anyMatch(v -> v.contains("livenessProbe calls /actuator/health/liveness"));
+      assertThat(Rules.probes(deployment(replace(springDeployment, "port: http", "port: 9090")), spring.health()))
+          .anyMatch(v -> v.contains("calls port 9090"));
+    }
+
+    @Test
+    void anotherServiceAccount() {
+      assertThat(Rules.serviceAccount(deployment(replace(springDeployment,
+          "serviceAccountName: orders-service", "serviceAccountName: default")), serviceAccount()))
+          .anyMatch(v -> v.contains("runs as service account default"));
+    }
+
+    @Test
+    void aRootContainer() {
+      assertThat(Rules.hardened(deployment(replace(springDeployment, "runAsNonRoot: true", "runAsNonRoot: false"))))
+          .anyMatch(v -> v.contains("runAsNonRoot must be true"));
+    }
+
+    @Test
+    void rotationDisabledInTheDriverOrSyncOnByDefault() {
+      String values = read("helm/secrets-store-csi-driver-values.yaml");
+      assertThat(Rules.driverValues("broken", single(Manifest.parse("broken",
+          replace(values, "enableSecretRotation: true", "enableSecretRotation: false"))).document()))
+          .anyMatch(v -> v.contains("enableSecretRotation must be true"));
+      assertThat(Rules.driverValues("broken", single(Manifest.parse("broken",
+          replace(values, "  enabled: false", "  enabled: true"))).document()))
+          .anyMatch(v -> v.contains("syncSecret.enabled must be false"));
+    }
+
+    @Test
+    void aWildcardAnExtraActionOrAnUnconditionedDecryptInTheIamPolicy() {
+      String policy = read("iam/orders-secrets-reader-policy.json");
+      assertThat(readerPolicy(replace(policy, "prod/orders/db-??????", "prod/orders/*")))
+          .anyMatch(v -> v.contains("contains \"*\""));
+      assertThat(readerPolicy(replace(policy, "\"secretsmanager:DescribeSecret\"",
+          "\"secretsmanager:DescribeSecret\", \"secretsmanager:PutSecretValue\"")))
+          .anyMatch(v -> v.contains("action secretsmanager:PutSecretValue is not needed"));
+      assertThat(readerPolicy(replace(policy, "\"kms:ViaService\"", "\"kms:CallerAccount\"")))
+          .anyMatch(v -> v.contains("kms:ViaService"));
+      assertThat(readerPolicy(replace(policy, "prod/orders/api-key-??????", "prod/payments/api-key-??????")))
+          .anyMatch(v -> v.contains("is not the exact ARN"))
+          .anyMatch(v -> v.contains("prod/orders/api-key is granted []"));
+      assertThat(readerPolicy(replace(policy, "\"Resource\": [", "\"NotResource\": [")))
+          .anyMatch(v -> v.contains("uses NotResource"));
+    }
+
+    @Test
+    void aTrustPolicyThatAdmitsOtherServiceAccounts() {
+      String trust = read("iam/orders-secrets-reader-trust-policy.json");
+      assertThat(trustPolicy(replace(trust, "\"StringEquals\"", "\"StringLike\"")))
+          .anyMatch(v -> v.contains("uses StringLike"));
+      assertThat(trustPolicy(replace(trust, "system:serviceaccount:orders:orders-service", "system:serviceaccount:orders:default")))
+          .anyMatch(v -> v.contains(":sub must be system:serviceaccount:orders:orders-service"));
+      assertThat(trustPolicy(replace(trust, "\"sts.amazonaws.com\"", "\"sts.example.com\"")))
+          .anyMatch(v -> v.contains(":aud must be sts.amazonaws.com"));
+    }
+
+    @Test
+    void terraformThatDisagreesWithTheManifests() {
+      String text = terraformText();
+      assertThat(terraformViolations(replace(text, "\"system:serviceaccount:orders:orders-service\"",
+          "\"system:serviceaccount:orders:default\"")))
+          .anyMatch(v -> v.contains("StringEquals on <issuer>:sub must be exactly [system:serviceaccount:orders:orders-service]"));
+      assertThat(terraformViolations(replace(text, "role_name               = \"orders-secrets-reader\"",
+          "role_name               = \"orders-reader\"")))
+          .anyMatch(v -> v.contains("no aws_iam_role is named orders-secrets-reader"));
+      assertThat(terraformViolations(replace(text, "\"prod/orders/api-key\"", "\"prod/orders/apikey\"")))
+          .anyMatch(v -> v.contains("no aws_secretsmanager_secret is named prod/orders/api-key"));
+      assertThat(terraformViolations(replace(text, "private_dns_enabled = true", "private_dns_enabled = false")))
+          .anyMatch(v -> v.contains("private_dns_enabled = true"));
+      assertThat(terraformViolations(replace(text, "\"secretsmanager:DescribeSecret\",", "\"secretsmanager:*\",")))
+          .anyMatch(v -> v.contains("action secretsmanager:* is not needed"))
+          .anyMatch(v -> v.contains("contains \"*\""));
+      assertThat(terraformViolations(replace(text, "variable = \"kms:ViaService\"", "variable = \"kms:CallerAccount\"")))
+          .anyMatch(v -> v.contains("kms:Decrypt must have a StringEquals kms:ViaService"));
+      assertThat(terraformViolations(replace(text, "test     = \"StringEquals\"\n      variable = \"${local.oidc_issuer}:sub\"",
+          "test     = \"StringLike\"\n      variable = \"${local.oidc_issuer}:sub\"")))
+          .anyMatch(v -> v.contains("uses StringLike"));
+      assertThat(terraformViolations(replace(text, "secret_id           = aws_secretsmanager_secret.db.id",
+          "secret_id           = aws_secretsmanager_secret.api_key.id")))
+          .anyMatch(v -> v.contains("no aws_secretsmanager_secret_rotation rotates prod/orders/db"));
+    }
+
+    @Test
+    void keysAreDerivedFromPlaceholdersWithoutDefaults() {
+      Map<String, String> properties = ServiceConfig.parse("""
+          spring.config.import=mounted-secrets:${MOUNT:/mnt/s}
+          spring.datasource.url=jdbc:postgresql://${db.host}:${db.port}/app
+          spring.datasource.username=${U}
+          spring.datasource.password=${P:fallback}
+          greeting=hello ${name}
+          name=world
+          server.port=${server.port.base}
+          """);
+      assertThat(ServiceConfig.placeholderKeys(properties, "spring.config.import"))
+          .containsExactly("U", "db.host", "db.port");
+      ServiceConfig.MountDirectory directory = ServiceConfig.directory(Path.of("p"), "spring.config.import",
+          "${MOUNT:/mnt/s}", new ArrayList<>());
+      assertThat(directory.in(Map.of())).isEqualTo("/mnt/s");
+      assertThat(directory.in(Map.of("MOUNT", "/elsewhere"))).isEqualTo("/elsewhere");
+    }
+
+    private List<String> secretsVolume(String deploymentYaml) {
+      return Rules.secretsVolume(deployment(deploymentYaml), spring.mountDirectory());
+    }
+
+    private List<String> readerPolicy(String policy) {
+      return Rules.readerPolicy("broken", parseJson(policy), region(), account(), secretNames());
+    }
+
+    private List<String> trustPolicy(String trust) {
+      return Rules.trustPolicy("broken", parseJson(trust), subject(serviceAccount()));
+    }
+
+    private List<String> terraformViolations(String text) {
+      Matcher arn = Rules.ROLE_ARN.matcher(Tree.text(serviceAccount().document(), "metadata", "annotations",
+          Rules.IRSA_ANNOTATION));
+      assertThat(arn.matches()).isTrue();
+      return TerraformRules.check(Hcl.of(text), subject(serviceAccount()), arn.group(2), secretNames(),
+          databaseSecretName());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Helpers
+
+  private static List<ServiceConfig> services() {
+    return List.of(spring, quarkus);
+  }
+
+  private static List<Manifest> ofKind(String kind) {
+    return kind(manifests, kind);
+  }
+
+  private static List<Manifest> kind(List<Manifest> documents, String kind) {
+    return documents.stream().filter(m -> kind.equals(m.kind())).toList();
+  }
+
+  private static Manifest single(List<Manifest> documents) {
+    assertThat(documents).hasSize(1);
+    return documents.get(0);
+  }
+
+  private static Manifest deployment(String yaml) {
+    return single(kind(Manifest.parse("broken", yaml), "Deployment"));
+  }
+
+  private static Manifest deploymentOf(ServiceConfig service) {
+    return ofKind("Deployment").stream().filter(d -> Objects.equals(d.name(), service.applicationName()))
+        .findFirst().orElseGet(() -> fail("no Deployment named " + service.applicationName()
+            + ", the application name in " + service.propertiesFile()));
+  }
+
+  private static Manifest providerClass(String name, String namespace) {
+    return ofKind("SecretProviderClass").stream()
+        .filter(s -> name.equals(s.name()) && Objects.equals(namespace, s.namespace()))
+        .findFirst().orElseGet(() -> fail("no SecretProviderClass " + namespace + "/" + name));
+  }
+
+  private static Manifest serviceAccount() {
+    return single(ofKind("ServiceAccount"));
+  }
+
+  private static String subject(Manifest serviceAccount) {
+    return "system:serviceaccount:" + serviceAccount.namespace() + ":" + serviceAccount.name();
+  }
+
+  /** The secrets the SecretProviderClasses the Deployments use read. */
+  private static Set<String> secretNames() {
+    Set<String> names = new LinkedHashSet<>();
+    for (Manifest deployment : ofKind("Deployment")) {
+      for (String used : Rules.providerClassesUsed(deployment)) {
+        ProviderObjects.of(providerClass(used, deployment.namespace())).objects()
+            .forEach(o -> names.add(o.objectName()));
+      }
+    }
+    return names;
+  }
+
+  /** The secret holding the database credentials: the one the jmesPath aliases come from. */
+  private static String databaseSecretName() {
+    Manifest deployment = deploymentOf(spring);
+    ProviderObjects objects = ProviderObjects.of(providerClass(
+        Rules.providerClassesUsed(deployment).iterator().next(), deployment.namespace()));
+    return objects.objects().stream().filter(o -> !o.jmesPath().isEmpty())
+        .map(ProviderObjects.SecretObject::objectName).findFirst()
+        .orElseGet(() -> fail(objects.providerClass().label() + " has no object with jmesPath"));
+  }
+
+  private static Set<String> allMountKeys() {
+    Set<String> keys = new TreeSet<>(spring.mountKeys());
+    keys.addAll(quarkus.mountKeys());
+    return keys;
+  }
+
+  private static String region() {
+    String region = Tree.text(providerClass(Rules.providerClassesUsed(deploymentOf(spring)).iterator().next(),
+        deploymentOf(spring).namespace()).document(), "spec", "parameters", "region");
+    assertThat(region).as("region parameter of the SecretProviderClass").isNotBlank();
+    return region;
+  }
+
+  private static String account() {
+    Matcher arn = Rules.ROLE_ARN.matcher(String.valueOf(Tree.text(serviceAccount().document(), "metadata",
+        "annotations", Rules.IRSA_ANNOTATION)));
+    assertThat(arn.matches()).isTrue();
+    return arn.group(1);
+  }
+
+  private static Map<?, ?> helmValues() {
+    return single(Manifest.parse("helm/secrets-store-csi-driver-values.yaml",
+        read("helm/secrets-store-csi-driver-values.yaml"))).document();
+  }
+
+  private static Hcl terraform() {
+    return Hcl.load(module.resolve("terraform"));
+  }
+
+  private static String terraformText() {
+    StringBuilder all = new StringBuilder();
+    try (Stream<Path> files = Files.list(module.resolve("terraform"))) {
+      files.filter(p -> p.toString().endsWith(".tf")).sorted().forEach(p -> all.append(Manifest.read(p)).append('\n'));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return all.toString();
+  }
+
+  private static JsonNode json(String relative) {
+    return parseJson(read(relative));
+  }
+
+  private static JsonNode parseJson(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String read(String relative) {
+    return Manifest.read(module.resolve(relative));
+  }
+
+  private static String replace(String text, String target, String replacement) {
+    assertThat(text).as("the real file, before it is broken on purpose").contains(target);
+    return text.replace(target, replacement);
+  }
+}

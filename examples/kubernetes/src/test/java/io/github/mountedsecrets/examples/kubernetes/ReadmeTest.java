@@ -1,0 +1,121 @@
+package io.github.mountedsecrets.examples.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.mountedsecrets.MountNotFoundException;
+import io.github.mountedsecrets.MountedSecrets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checks the README against what it describes: the troubleshooting table quotes the library's
+ * own startup messages exactly (produced here by the library itself), the adapters' additions
+ * as they are in their sources, the walk-through follows the quick-start checklist's order,
+ * and every file it points at exists.
+ */
+class ReadmeTest {
+  private static final String MOUNT = "/mnt/secrets-store";
+
+  private static Path module;
+  private static String readme;
+
+  @BeforeAll
+  static void load() {
+    String configured = System.getProperty("mounted-secrets.kubernetes-example.dir");
+    module = Path.of(configured != null ? configured : "").toAbsolutePath().normalize();
+    readme = Manifest.read(module.resolve("README.md"));
+  }
+
+  @Test
+  void quotesTheMissingMountMessageExactly(@TempDir Path temp) {
+    Path missing = temp.resolve("absent");
+    MountNotFoundException e = catchThrowableOfType(MountNotFoundException.class,
+        () -> MountedSecrets.builder().directory(missing).build().close());
+    assertThat(readme).contains(e.getMessage().replace(missing.toString(), MOUNT));
+  }
+
+  @Test
+  void quotesTheSubPathMessageExactly(@TempDir Path temp) throws IOException {
+    Path file = Files.writeString(temp.resolve("DB_PASSWORD"), "x");
+    MountNotFoundException e = catchThrowableOfType(MountNotFoundException.class,
+        () -> MountedSecrets.builder().directory(file).build().close());
+    assertThat(readme).contains(e.getMessage().replace(file.toString(), MOUNT));
+  }
+
+  @Test
+  void quotesTheAdaptersAdditionsAsTheirSourcesHaveThem() {
+    String analyzer = Manifest.read(module.resolve(
+        "../../spring-boot-starter/src/main/java/io/github/mountedsecrets/spring/MountedSecretsFailureAnalyzer.java"));
+    assertThat(analyzer).contains("\"The application expected the secrets volume to be mounted at \"",
+        "+ \", but it is not there.");
+    assertThat(readme).contains("The application expected the secrets volume to be mounted at "
+        + MOUNT + ", but it is not there.");
+    String quarkus = Manifest.read(module.resolve(
+        "../../quarkus-extension/runtime/src/main/java/io/github/mountedsecrets/quarkus/SharedMounts.java"));
+    assertThat(quarkus).contains("\" In Quarkus these options are \"",
+        "\"quarkus.mounted-secrets.directory and quarkus.mounted-secrets.require-mount.\"");
+    assertThat(readme).contains("In Quarkus these options are quarkus.mounted-secrets.directory and "
+        + "quarkus.mounted-secrets.require-mount.");
+  }
+
+  @Test
+  void quotesLogTemplatesThatTheCoreHas() {
+    // The README's <placeholders> stand where the log templates have {} (or, in the refused
+    // credentials line, the concrete values of one example).
+    String core = Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/MountedSecrets.java"))
+        + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/CredentialsRotation.java"));
+    String flat = core.replaceAll("\"\\s*\\+\\s*\"", "");
+    for (String template : List.of(
+        "{}: mount {}; serving the last snapshot (revision {}, loaded {}) until it comes back",
+        "{}: reload failed, keeping the last good snapshot (revision {}): {}",
+        "{}: mount readable again; serving fresh content",
+        "{}: secrets changed (revision {}): added {}, changed {}, removed {}",
+        "{}: {}: switched to the credentials of revision {} after a successful check",
+        "{}: {}: {}; keeping the credentials in use (revision {}), retrying in {} ms",
+        "{}: {}: the mount no longer holds complete credentials ({}); keeping the ones in use",
+        "could not be read at startup: ")) {
+      assertThat(flat).as("core source").contains(template);
+    }
+    assertThat(readme).contains("<mount>: mount not mounted; serving the last snapshot (revision <N>, loaded <time>) until it comes back",
+        "<mount>: reload failed, keeping the last good snapshot (revision <N>): <reason>",
+        "<mount>: mount readable again; serving fresh content",
+        "keeping the credentials in use (revision <M>), retrying in 1000 ms",
+        "<mount>: <name>: the mount no longer holds complete credentials (<message>); keeping the ones in use",
+        "Secrets mount /mnt/secrets-store could not be read at startup: <reason>");
+  }
+
+  @Test
+  void walksThroughTheQuickStartChecklistInItsOrder() {
+    Path seed = module.resolve("../../../shared/seeds/000_bb5d6fb990d69ede.txt").normalize();
+    List<String> headings = Pattern.compile("(?m)^### (\\d+)\\. (.+)$").matcher(readme).results()
+        .map(m -> m.group(2)).toList();
+    List<String> checklist = Files.isRegularFile(seed)
+        ? Pattern.compile("(?m)^- \\[ \\] (.+)$").matcher(Manifest.read(seed)).results().map(m -> m.group(1)).toList()
+        : List.of();
+    // The headings are the checklist's items, in its order (where the seed is at hand).
+    if (!checklist.isEmpty()) {
+      assertThat(headings).containsExactlyElementsOf(checklist);
+    } else {
+      assertThat(headings).hasSize(12);
+    }
+  }
+
+  @Test
+  void everyLinkedFileExists() {
+    Matcher links = Pattern.compile("\\]\\(([^)#:]+)\\)").matcher(readme);
+    int count = 0;
+    while (links.find()) {
+      count++;
+      assertThat(module.resolve(links.group(1))).as(links.group(1)).exists();
+    }
+    assertThat(count).isGreaterThan(10);
+  }
+}

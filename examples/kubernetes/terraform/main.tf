@@ -1,0 +1,83 @@
+# The two secrets of the orders service, the KMS key that encrypts them and the rotation
+# schedule. No secret VALUE is managed here: a value in Terraform would also sit in the state
+# file in plain text. The first values are put with "aws secretsmanager put-secret-value"
+# (README, step 3); after that the rotation function writes them.
+
+locals {
+  # Fixed by manifests/: the SecretProviderClass' objectName entries, the ServiceAccount and
+  # its eks.amazonaws.com/role-arn annotation.
+  namespace               = "orders"
+  service_account         = "orders-service"
+  service_account_subject = "system:serviceaccount:orders:orders-service"
+  role_name               = "orders-secrets-reader"
+  db_secret_name          = "prod/orders/db"
+  api_key_secret_name     = "prod/orders/api-key"
+
+  # IAM condition keys use the issuer without its scheme.
+  oidc_issuer = trimprefix(var.oidc_provider_url, "https://")
+}
+
+# A customer managed key rather than aws/secretsmanager: its use can be limited to calls made
+# through Secrets Manager (kms:ViaService in iam.tf) and audited separately in CloudTrail.
+# The default key policy (account root) lets IAM policies grant its use; the rotation
+# function's role needs kms:Decrypt and kms:GenerateDataKey on it as well.
+resource "aws_kms_key" "orders_secrets" {
+  description             = "Encrypts the orders service's secrets in Secrets Manager"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "orders_secrets" {
+  name          = "alias/orders-secrets"
+  target_key_id = aws_kms_key.orders_secrets.key_id
+}
+
+# RDS-style JSON: engine, host, port, dbname, username, password (and, for the alternating-users
+# rotation function, masterarn: the ARN of the secret holding the superuser that sets the
+# passwords). The SecretProviderClass mounts it as prod-db, plus DB_USER and DB_PASSWORD.
+resource "aws_secretsmanager_secret" "db" {
+  name                    = local.db_secret_name
+  description             = "Database credentials of the orders service (RDS-style JSON)"
+  kms_key_id              = aws_kms_key.orders_secrets.arn
+  recovery_window_in_days = 30
+  tags                    = var.tags
+}
+
+# A plain string, mounted as API_KEY.
+resource "aws_secretsmanager_secret" "api_key" {
+  name                    = local.api_key_secret_name
+  description             = "API key clients of the orders service send as X-Api-Key"
+  kms_key_id              = aws_kms_key.orders_secrets.arn
+  recovery_window_in_days = 30
+  tags                    = var.tags
+}
+
+# Rotation needs a current value: apply this after the first put-secret-value (README,
+# step 9). By default it also rotates once right away.
+#
+# With the alternating-users strategy each rotation sets a new password on the OTHER database
+# user and makes that user current; the previous user keeps working until the rotation after
+# next, so pods that have not yet seen the new version (up to the driver's
+# rotationPollInterval) keep connecting. With single-user rotation they would fail to open
+# new connections until the driver's next poll.
+resource "aws_secretsmanager_secret_rotation" "db" {
+  secret_id           = aws_secretsmanager_secret.db.id
+  rotation_lambda_arn = var.rotation_lambda_arn
+
+  rotation_rules {
+    schedule_expression = var.rotation_schedule
+    duration            = var.rotation_window
+  }
+}
+
+resource "aws_secretsmanager_secret_rotation" "api_key" {
+  count = var.api_key_rotation_lambda_arn == null ? 0 : 1
+
+  secret_id           = aws_secretsmanager_secret.api_key.id
+  rotation_lambda_arn = var.api_key_rotation_lambda_arn
+
+  rotation_rules {
+    schedule_expression = var.api_key_rotation_schedule
+  }
+}

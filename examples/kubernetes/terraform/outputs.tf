@@ -1,0 +1,32 @@
+output "role_arn" {
+  description = "The value of the ServiceAccount's eks.amazonaws.com/role-arn annotation (manifests/01-serviceaccount.yaml)."
+  value       = aws_iam_role.orders_secrets_reader.arn
+}
+
+output "policy_arn" {
+  description = "The least-privilege policy attached to the role."
+  value       = aws_iam_policy.orders_secrets_reader.arn
+}
+
+output "db_secret_arn" {
+  description = "ARN of prod/orders/db, including the 6-character suffix Secrets Manager appended."
+  value       = aws_secretsmanager_secret.db.arn
+}
+
+output "api_key_secret_arn" {
+  description = "ARN of prod/orders/api-key, including the 6-character suffix Secrets Manager appended."
+  value       = aws_secretsmanager_secret.api_key.arn
+}
+
+output "kms_key_arn" {
+  description = "The key that encrypts both secrets."
+  value       = aws_kms_key.orders_secrets.arn
+}
+
+output "vpc_endpoint_ids" {
+  description = "The Secrets Manager and STS interface endpoints."
+  value = {
+    secretsmanager = aws_vpc_endpoint.secretsmanager.id
+    sts            = aws_vpc_endpoint.sts.id
+  }
+}
