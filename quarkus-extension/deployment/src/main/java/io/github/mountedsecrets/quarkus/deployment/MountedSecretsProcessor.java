@@ -49,6 +49,7 @@ class MountedSecretsProcessor {
         .setUnremovable()
         .addBeanClasses(RUNTIME_PACKAGE + "MountedSecretsProducer",
             RUNTIME_PACKAGE + "ChangeEventBridge",
+            RUNTIME_PACKAGE + "MountedSecretsMappings",
             RUNTIME_PACKAGE + "MountedSecretsCredentialsProvider");
     if (capabilities.isPresent(Capability.AGROAL)) {
       builder.addBeanClasses(RUNTIME_PACKAGE + "AgroalPools");

@@ -52,7 +52,8 @@ class AbsentExtensionsTest {
         "io.github.mountedsecrets.quarkus.MountedSecretsConfig",
         "io.github.mountedsecrets.quarkus.MountedSecretsProducer",
         "io.github.mountedsecrets.quarkus.ChangeEventBridge",
-        "io.github.mountedsecrets.quarkus.MountedSecretsCredentialsProvider");
+        "io.github.mountedsecrets.quarkus.MountedSecretsCredentialsProvider",
+        "io.github.mountedsecrets.quarkus.MountedSecretsMappings");
 
     assertThat(secrets.get("DB_PASSWORD")).isEqualTo("pw-one");
     assertThat(Arc.container().instance(CredentialsProvider.class).get()).isNotNull();
