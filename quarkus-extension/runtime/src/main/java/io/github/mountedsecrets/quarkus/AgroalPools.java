@@ -2,6 +2,7 @@ package io.github.mountedsecrets.quarkus;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.AgroalConnectionFactoryConfiguration;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.github.mountedsecrets.CredentialsRotation;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.datasource.runtime.DataSourceRuntimeConfig;
@@ -12,13 +13,14 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
 
 /**
  * Agroal datasources whose {@code credentials-provider} names a provider served by this
@@ -26,6 +28,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
  */
 @Singleton
 final class AgroalPools implements DataSourcePools {
+  /** Quarkus' default acquisition timeout, for a pool configured without one. */
+  private static final Duration DEFAULT_OPENING_BOUND = Duration.ofSeconds(5);
+
+  private static final Logger LOG = Logger.getLogger(AgroalPools.class);
 
   @Override
   public Optional<CredentialsRotation.Verifier> verifier(String providerName) {
@@ -43,13 +49,60 @@ final class AgroalPools implements DataSourcePools {
   }
 
   @Override
-  public List<String> flush(String providerName) {
-    List<String> flushed = new ArrayList<>();
-    for (Map.Entry<String, AgroalDataSource> entry : using(providerName).entrySet()) {
-      entry.getValue().flush(AgroalDataSource.FlushMode.GRACEFUL);
-      flushed.add(entry.getKey());
+  public Flushed flush(String providerName) {
+    Map<String, AgroalDataSource> pools = using(providerName);
+    Duration bound = Duration.ZERO;
+    for (AgroalDataSource pool : pools.values()) {
+      pool.flush(AgroalDataSource.FlushMode.GRACEFUL);
+      Duration opening = openingBound(pool);
+      if (opening.compareTo(bound) > 0) {
+        bound = opening;
+      }
     }
-    return flushed;
+    List<String> names = List.copyOf(pools.keySet());
+    Duration openingBound = bound;
+    return new Flushed() {
+      @Override
+      public List<String> dataSources() {
+        return names;
+      }
+
+      @Override
+      public Duration openingBound() {
+        return openingBound;
+      }
+
+      @Override
+      public void again() {
+        pools.forEach((name, pool) -> {
+          try {
+            pool.flush(AgroalDataSource.FlushMode.GRACEFUL);
+          } catch (RuntimeException e) {
+            // Closed since (its housekeeping executor refuses the flush): nothing to retire.
+            LOG.debugf("datasource %s not flushed again: %s", name, e.getClass().getName());
+          }
+        });
+      }
+    };
+  }
+
+  /**
+   * How long an opening connection of the pool may take: Agroal opens it on the thread that
+   * needs it (or on the pool's housekeeping thread), bounded by the driver's login timeout
+   * when one is set and otherwise, in practice, by the acquisition timeout of the request
+   * waiting for it. Without either, {@link #DEFAULT_OPENING_BOUND}.
+   */
+  private static Duration openingBound(AgroalDataSource pool) {
+    AgroalConnectionPoolConfiguration configuration;
+    try {
+      configuration = pool.getConfiguration().connectionPoolConfiguration();
+    } catch (RuntimeException e) {
+      return DEFAULT_OPENING_BOUND;
+    }
+    Duration login = configuration.connectionFactoryConfiguration().loginTimeout();
+    Duration acquisition = configuration.acquisitionTimeout();
+    Duration bound = login.compareTo(acquisition) > 0 ? login : acquisition;
+    return bound.isZero() || bound.isNegative() ? DEFAULT_OPENING_BOUND : bound;
   }
 
   private static Map<String, AgroalDataSource> using(String providerName) {

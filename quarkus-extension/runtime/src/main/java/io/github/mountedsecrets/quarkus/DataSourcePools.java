@@ -1,6 +1,7 @@
 package io.github.mountedsecrets.quarkus;
 
 import io.github.mountedsecrets.CredentialsRotation;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,7 +21,38 @@ interface DataSourcePools {
    * Flushes the pools using the provider name gracefully: idle connections close now, those
    * in use close when they are returned, and new ones ask the provider again.
    *
-   * @return the names of the flushed datasources
+   * @return the flushed pools, which {@link Flushed#again()} flushes again
    */
-  List<String> flush(String providerName);
+  Flushed flush(String providerName);
+
+  /** Pools flushed together. */
+  interface Flushed {
+    /** Nothing was flushed: no datasource uses the provider name. */
+    Flushed NONE = new Flushed() {
+      @Override
+      public List<String> dataSources() {
+        return List.of();
+      }
+
+      @Override
+      public Duration openingBound() {
+        return Duration.ZERO;
+      }
+
+      @Override
+      public void again() {}
+    };
+
+    /** The names of the flushed datasources. */
+    List<String> dataSources();
+
+    /**
+     * The longest a connection of these pools may take to open: the longest login or
+     * acquisition timeout among them.
+     */
+    Duration openingBound();
+
+    /** Flushes the same pools gracefully again; a pool closed since is skipped. */
+    void again();
+  }
 }

@@ -10,12 +10,13 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,7 +35,17 @@ import org.jboss.logging.Logger;
  * switching to, else {@link CredentialsRotation#current()}. The applier runs on the
  * rotation's own thread; it publishes the verified pair before it flushes the pools, because
  * the core makes it current only after the applier returns, and a connection opened in
- * between would otherwise use (and keep) the pair being retired. Bindings are created once
+ * between would otherwise use (and keep) the pair being retired.
+ *
+ * <p>Agroal asks for credentials, opens the connection, and only then adds it to the pool,
+ * on the thread that needs the connection, concurrently with the flush on the pool's
+ * housekeeping thread. A connection that got the previous pair just before the switch can
+ * therefore join its pool just after the flush, and would keep the retired user until
+ * max-lifetime. So when a pair was handed out within the pools' opening bound (their login or
+ * acquisition timeout) before the switch, the pools are flushed gracefully again 200 ms after
+ * it and once more after the bound plus 250 ms, as the Spring Boot starter does for
+ * HikariCP; without such a hand-out (the usual case: the pool was full) nothing more happens.
+ * Bindings are created once
  * per name with {@link ConcurrentHashMap#computeIfAbsent}; a failed creation (credentials
  * not in the mount) is not cached and is tried again at the next request.
  */
@@ -46,6 +57,9 @@ final class MountedSecretsCredentialsProvider implements CredentialsProvider {
   static final String NAME = "mounted-secrets";
 
   private static final Logger LOG = Logger.getLogger(MountedSecretsCredentialsProvider.class);
+  /** The same follow-up flushes as the Spring Boot starter's for HikariCP. */
+  private static final long FOLLOW_UP_MILLIS = 200;
+  private static final long FOLLOW_UP_MARGIN_MILLIS = 250;
 
   private final MountedSecrets secrets;
   private final MountedSecretsConfig config;
@@ -63,7 +77,7 @@ final class MountedSecretsCredentialsProvider implements CredentialsProvider {
   public Map<String, String> getCredentials(String credentialsProviderName) {
     DatabaseCredentials credentials = bindings
         .computeIfAbsent(credentialsProviderName, this::bind)
-        .credentials();
+        .handOut();
     return Map.of(USER_PROPERTY_NAME, credentials.username(),
         PASSWORD_PROPERTY_NAME, credentials.password());
   }
@@ -104,8 +118,20 @@ final class MountedSecretsCredentialsProvider implements CredentialsProvider {
         .flatMap(p -> p.verifier(name)).orElse(fallback).verify(credentials);
     builder.verifier(verifier).applier(credentials -> {
       binding.switching = credentials;
-      List<String> flushed = dataSources.map(p -> p.flush(name)).orElse(List.of());
-      LOG.debugf("%s: %s: flushed datasources %s gracefully", secrets.directory(), name, flushed);
+      long switched = System.nanoTime();
+      long handedOut = binding.lastHandOut;
+      DataSourcePools.Flushed flushed = dataSources.map(p -> p.flush(name))
+          .orElse(DataSourcePools.Flushed.NONE);
+      LOG.debugf("%s: %s: flushed datasources %s gracefully", secrets.directory(), name,
+          flushed.dataSources());
+      if (!flushed.dataSources().isEmpty() && handedOut != Binding.NEVER
+          && switched - handedOut <= flushed.openingBound().toNanos()) {
+        followUp(binding, name, flushed, FOLLOW_UP_MILLIS);
+        long bound = flushed.openingBound().toMillis() + FOLLOW_UP_MARGIN_MILLIS;
+        if (bound > FOLLOW_UP_MILLIS) {
+          followUp(binding, name, flushed, bound);
+        }
+      }
     });
     try {
       binding.rotation = builder.build();
@@ -113,6 +139,30 @@ final class MountedSecretsCredentialsProvider implements CredentialsProvider {
       throw new IllegalArgumentException(prefix + ": " + e.getMessage(), e);
     }
     return binding;
+  }
+
+  /**
+   * Flushes the pools again after the delay, unless the provider closed: a connection that was
+   * being opened with the previous pair while the pools switched joins its pool only once it is
+   * open, possibly after the first flush.
+   */
+  private void followUp(Binding binding, String name, DataSourcePools.Flushed flushed,
+      long delayMillis) {
+    Object mount = secrets.directory();
+    CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
+      if (binding.closed) {
+        return;
+      }
+      try {
+        flushed.again();
+        LOG.debugf("%s: %s: flushed datasources %s gracefully again, %d ms after the switch: "
+            + "a connection may have been opening with the previous credentials",
+            mount, name, flushed.dataSources(), delayMillis);
+      } catch (RuntimeException e) {
+        LOG.debugf("%s: %s: datasources %s not flushed again: %s", mount, name,
+            flushed.dataSources(), e.getClass().getName());
+      }
+    });
   }
 
   /**
@@ -133,14 +183,34 @@ final class MountedSecretsCredentialsProvider implements CredentialsProvider {
 
   @PreDestroy
   void close() {
-    bindings.values().forEach(binding -> binding.rotation.close());
+    bindings.values().forEach(binding -> {
+      binding.closed = true;
+      binding.rotation.close();
+    });
     bindings.clear();
   }
 
-  /** One provider name's rotation, and the pair its applier is switching to. */
+  /**
+   * One provider name's rotation, the pair its applier is switching to, and when a pair was
+   * last handed out.
+   */
   private static final class Binding {
+    static final long NEVER = Long.MIN_VALUE;
+
     volatile CredentialsRotation rotation;
     volatile DatabaseCredentials switching;
+    volatile long lastHandOut = NEVER;
+    volatile boolean closed;
+
+    /**
+     * Records the time, then reads the pair. The applier publishes the new pair, then reads
+     * the time: a request that got the previous pair wrote its time before the applier read
+     * it, so the applier never misses a hand-out of the pair it retires.
+     */
+    DatabaseCredentials handOut() {
+      lastHandOut = System.nanoTime();
+      return credentials();
+    }
 
     DatabaseCredentials credentials() {
       DatabaseCredentials next = switching;

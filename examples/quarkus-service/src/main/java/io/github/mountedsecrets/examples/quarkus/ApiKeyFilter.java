@@ -3,7 +3,7 @@ package io.github.mountedsecrets.examples.quarkus;
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.MountedSecretsException;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -35,14 +35,10 @@ public class ApiKeyFilter implements ContainerRequestFilter {
   /** The mount key (file name) that holds the key. */
   public static final String KEY = "API_KEY";
 
-  // Resolved at each request, not injected directly: Quarkus REST creates its filters while
-  // the application is statically initialized, before the run-time configuration (and so the
-  // mount) exists.
-  private final Instance<MountedSecrets> secrets;
-
-  ApiKeyFilter(Instance<MountedSecrets> secrets) {
-    this.secrets = secrets;
-  }
+  // A client proxy (the extension's bean is application scoped), so this works although
+  // Quarkus REST creates its filters before the run-time configuration exists.
+  @Inject
+  MountedSecrets secrets;
 
   @Override
   public void filter(ContainerRequestContext request) {
@@ -58,7 +54,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
   private boolean matches(String presented) {
     Optional<String> expected;
     try {
-      expected = secrets.get().find(KEY);
+      expected = secrets.find(KEY);
     } catch (MountedSecretsException e) {
       return false; // not UTF-8 text: no header can match it
     }

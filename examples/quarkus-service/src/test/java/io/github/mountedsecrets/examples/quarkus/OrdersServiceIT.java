@@ -46,17 +46,10 @@ class OrdersServiceIT {
   private static final Duration POLL = Duration.ofMillis(50);
   private static final Path SERVICE_LOGS = Path.of("target", "service-logs");
   private static final String WRONG_KEY_ANSWER = "{\"error\":\"missing or wrong X-Api-Key\"}";
-  /**
-   * The library's and Agroal's loggers at DEBUG, for the canary check; and a short connection
-   * lifetime: a connection that the pool was opening with the old pair while the extension
-   * flushed it joins the pool after the flush and lives until its lifetime ends (30 minutes in
-   * application.properties), so the wait for the old user's sessions to close is bounded by 3 s
-   * here.
-   */
+  /** The library's and Agroal's loggers at DEBUG, for the canary check. */
   private static final Map<String, String> SERVICE_PROPERTIES = Map.of(
       "quarkus.log.category.\"io.github.mountedsecrets\".level", "DEBUG",
-      "quarkus.log.category.\"io.agroal\".level", "DEBUG",
-      "quarkus.datasource.jdbc.max-lifetime", "3s");
+      "quarkus.log.category.\"io.agroal\".level", "DEBUG");
 
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5))

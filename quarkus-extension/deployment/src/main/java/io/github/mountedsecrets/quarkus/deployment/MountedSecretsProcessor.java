@@ -9,6 +9,7 @@ import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
+import io.quarkus.deployment.builditem.AdditionalIndexedClassesBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
 import io.quarkus.deployment.builditem.ShutdownContextBuildItem;
@@ -30,6 +31,7 @@ class MountedSecretsProcessor {
   static final String FEATURE = "mounted-secrets";
 
   private static final String RUNTIME_PACKAGE = "io.github.mountedsecrets.quarkus.";
+  private static final String MOUNTED_SECRETS = "io.github.mountedsecrets.MountedSecrets";
 
   @BuildStep
   FeatureBuildItem feature() {
@@ -58,6 +60,16 @@ class MountedSecretsProcessor {
       builder.addBeanClasses(RUNTIME_PACKAGE + "MountedSecretsMetricsProducer");
     }
     beans.produce(builder.build());
+  }
+
+  /**
+   * The core's {@code MountedSecrets} is produced as an application-scoped bean, so that beans
+   * created at static init (Quarkus REST providers) can inject it. It is final and has no
+   * no-args constructor; indexed, ArC transforms it at build time into a class it can proxy.
+   */
+  @BuildStep
+  AdditionalIndexedClassesBuildItem proxyableMountedSecrets() {
+    return new AdditionalIndexedClassesBuildItem(MOUNTED_SECRETS);
   }
 
   /** Consumed only when the application has {@code quarkus-smallrye-health}. */
@@ -91,6 +103,6 @@ class MountedSecretsProcessor {
         .reason(FEATURE)
         .build());
     runtimeInitialized.produce(
-        new RuntimeInitializedClassBuildItem("io.github.mountedsecrets.MountedSecrets"));
+        new RuntimeInitializedClassBuildItem(MOUNTED_SECRETS));
   }
 }
