@@ -56,7 +56,24 @@ public final class CoreDemo {
       System.exit(2);
       return;
     }
-    new CoreDemo(System.out).run(options);
+    // Ctrl-C: stop the demo's own thread and let it close the watcher before the sample
+    // mount is deleted, so that the last lines say "stopped", not "mount not mounted".
+    Thread main = Thread.currentThread();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread onCtrlC = new Thread(() -> {
+      main.interrupt();
+      try {
+        finished.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-stop");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    try {
+      new CoreDemo(System.out).run(options);
+    } finally {
+      finished.countDown();
+    }
   }
 
   void run(Options options) throws Exception {
@@ -68,11 +85,6 @@ public final class CoreDemo {
       directory = temp.resolve("secrets-store");
       mount = SecretsMount.create(options.layout, directory).publish(sample(0));
     }
-    Path toDelete = temp;
-    CountDownLatch done = new CountDownLatch(1);
-    Thread cleanup = new Thread(() -> deleteQuietly(toDelete), "demo-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
-
     try (MountedSecrets secrets = MountedSecrets.builder().directory(directory).build()) {
       SecretsSnapshot snapshot = secrets.snapshot();
       say("watching %s (%s layout), %d keys:", directory, snapshot.layout(), snapshot.size());
@@ -82,26 +94,30 @@ public final class CoreDemo {
       secrets.onChange(event -> report(event));
       if (mount == null) {
         say("watching only; press Ctrl-C to stop");
-        done.await();
+        new CountDownLatch(1).await();
         return;
       }
       say("rotating every %s%s; press Ctrl-C to stop", format(options.interval),
           options.rotations > 0 ? " for " + options.rotations + " rotations" : "");
       for (int n = 1; options.rotations <= 0 || n <= options.rotations; n++) {
         Thread.sleep(options.interval.toMillis());
+        say("rotation %d: writing %s", n, options.layout == SecretsMount.Layout.ATOMIC_WRITER
+            ? "a new generation and switching ..data" : "the files one by one");
         lastWriteNanos.set(System.nanoTime());
         mount.publish(sample(n));
-        say("rotation %d written (%s)", n, mount.generation().orElse("files replaced one by one"));
       }
       // Give the last rotation time to be seen before closing.
       Thread.sleep(Math.max(500, 3 * MountedSecrets.DEFAULT_QUIET_PERIOD.toMillis()));
       say("done: %d changes seen, state %s", secrets.status().changes(), secrets.status().state());
+    } catch (InterruptedException e) {
+      // Ctrl-C: the watcher is closed by now; remove the sample below.
+      Thread.interrupted();
     } finally {
-      deleteQuietly(temp);
-      try {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook deletes the directory.
+      if (temp != null) {
+        deleteQuietly(temp);
+        say("stopped; removed %s", temp);
+      } else {
+        say("stopped");
       }
     }
   }

@@ -170,10 +170,14 @@ public final class RotationDemo {
     String user = awaitUser(load, mount.currentUser(), 0, Duration.ofSeconds(30));
     say("pool connected as %s", user);
     for (int n = 1; options.rotations <= 0 || n <= options.rotations; n++) {
+      // A running count once a second until the next rotation is due.
       long next = System.nanoTime() + options.interval.toNanos();
-      while (System.nanoTime() < next) {
-        Thread.sleep(Math.min(1000, Math.max(1, (next - System.nanoTime()) / 1_000_000)));
-        say("requests: %,d ok, %,d failed", load.ok(), load.failed());
+      long remaining;
+      while ((remaining = (next - System.nanoTime()) / 1_000_000) > 0) {
+        Thread.sleep(Math.min(1000, remaining));
+        if (remaining >= 1000) {
+          say("requests: %,d ok, %,d failed", load.ok(), load.failed());
+        }
       }
       say("rotation %d: a new password for %s, set in the database, then written to the mount",
           n, mount.nextUser());
@@ -246,8 +250,9 @@ public final class RotationDemo {
 
   /** Command-line options. */
   static final class Options {
-    static final String USAGE = "usage: rotation-demo [--service spring|quarkus] [--jar PATH] "
-        + "[--layout atomic|file-by-file] [--interval 5s] [--rotations N] [--threads 4] [--verbose]";
+    static final String USAGE = "usage: ./demo [--quarkus] [--layout atomic|file-by-file] [--interval 5s] "
+        + "[--rotations N] [--threads 4] [--verbose]\n"
+        + "   or: java -jar rotation-demo-all.jar [--service spring|quarkus] [--jar PATH] [same options]";
 
     ServiceProcess.Kind service = ServiceProcess.Kind.SPRING;
     Path jar;

@@ -1,9 +1,7 @@
 package io.github.mountedsecrets.quarkus.deployment;
 
 import io.github.mountedsecrets.test.SecretsMount;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.github.mountedsecrets.test.TemporaryDirectories;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -46,11 +44,8 @@ final class TestMounts {
   }
 
   private static Path newDirectory(String scenario) {
-    try {
-      return Files.createTempDirectory("mounted-secrets-quarkus-" + scenario + "-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    // Deleted when the test JVM exits: the mounts outlive each test class's application.
+    return TemporaryDirectories.create("mounted-secrets-quarkus-" + scenario + "-");
   }
 
   /** Returns how many reload threads run in this JVM, whatever mount they watch. */

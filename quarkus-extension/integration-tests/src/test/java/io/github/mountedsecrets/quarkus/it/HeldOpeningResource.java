@@ -2,10 +2,8 @@ package io.github.mountedsecrets.quarkus.it;
 
 import io.github.mountedsecrets.test.EmbeddedDatabase;
 import io.github.mountedsecrets.test.SecretsMount;
+import io.github.mountedsecrets.test.TemporaryDirectories;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.Map;
 
 /**
@@ -25,11 +23,7 @@ public class HeldOpeningResource implements QuarkusTestResourceLifecycleManager 
     database = EmbeddedDatabase.start();
     String password = Canaries.next();
     database.createUser(FIRST_USER, password);
-    try {
-      mount = SecretsMount.fileByFile(Files.createTempDirectory("mounted-secrets-held-").resolve("mount"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    mount = SecretsMount.fileByFile(TemporaryDirectories.create("mounted-secrets-held-").resolve("mount"));
     mount.publish(Map.of("DB_USER", FIRST_USER, "DB_PASSWORD", password));
     proxy = new HoldingProxy(database.port());
     return Map.of(

@@ -2,10 +2,8 @@ package io.github.mountedsecrets.quarkus.it;
 
 import io.github.mountedsecrets.test.EmbeddedDatabase;
 import io.github.mountedsecrets.test.SecretsMount;
+import io.github.mountedsecrets.test.TemporaryDirectories;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -22,11 +20,7 @@ public class PostgresMountResource implements QuarkusTestResourceLifecycleManage
     database = EmbeddedDatabase.start();
     String password = Canaries.next();
     database.createUser("app_r0", password);
-    try {
-      mount = SecretsMount.atomicWriter(Files.createTempDirectory("mounted-secrets-it-").resolve("mount"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    mount = SecretsMount.atomicWriter(TemporaryDirectories.create("mounted-secrets-it-").resolve("mount"));
     mount.publish(Map.of("DB_USER", "app_r0", "DB_PASSWORD", password));
     System.setProperty(Canaries.MOUNT_PROPERTY, mount.directory().toString());
     return Map.of(
