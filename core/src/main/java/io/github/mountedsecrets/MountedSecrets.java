@@ -63,6 +63,8 @@ public final class MountedSecrets implements AutoCloseable {
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
   /** Default quiet period that coalesces a burst of file-by-file writes. */
   public static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMillis(100);
+  private static final String DEFAULT_DIRECTORY_SETTING = "the builder's directory";
+  private static final String DEFAULT_REQUIRE_MOUNT_SETTING = "the builder's requireMount";
   /** Default largest file read, in bytes (1 MiB). */
   public static final long DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
   /** Default deepest directory nesting read. */
@@ -76,6 +78,10 @@ public final class MountedSecrets implements AutoCloseable {
   private static final int MAX_UNSETTLED_READS = 10;
 
   private final Path directory;
+  /** How the reader's configuration names the directory, for the missing-mount message. */
+  private final String directorySetting;
+  /** How the reader's configuration turns requireMount off, for the missing-mount message. */
+  private final String requireMountSetting;
   private final Clock clock;
   private final Duration quietPeriod;
   private final MountReader reader;
@@ -111,6 +117,8 @@ public final class MountedSecrets implements AutoCloseable {
 
   private MountedSecrets(Builder builder) {
     this.directory = builder.directory;
+    this.directorySetting = builder.directorySetting;
+    this.requireMountSetting = builder.requireMountSetting;
     this.clock = builder.clock;
     this.quietPeriod = builder.quietPeriod;
     this.reader = new MountReader(directory, builder.maxFileSize, builder.maxDepth, builder.opener);
@@ -142,7 +150,7 @@ public final class MountedSecrets implements AutoCloseable {
 
   private void start(boolean requireMount) {
     if (!Files.isDirectory(directory)) {
-      String message = missingMessage(directory);
+      String message = missingMessage(directory, directorySetting, requireMountSetting);
       if (requireMount) {
         throw new MountNotFoundException(directory, message);
       }
@@ -165,7 +173,8 @@ public final class MountedSecrets implements AutoCloseable {
             + " could not be read at startup: " + failureReason);
       }
       if (outcome == Outcome.ABSENT && requireMount) {
-        throw new MountNotFoundException(directory, missingMessage(directory));
+        throw new MountNotFoundException(directory,
+            missingMessage(directory, directorySetting, requireMountSetting));
       }
       LOG.info("{}: loaded {} keys ({} layout{})", directory, current.size(), current.layout(),
           current.generation().map(g -> ", generation " + g).orElse(""));
@@ -176,7 +185,7 @@ public final class MountedSecrets implements AutoCloseable {
     watcher.start();
   }
 
-  static String missingMessage(Path directory) {
+  static String missingMessage(Path directory, String directorySetting, String requireMountSetting) {
     if (Files.exists(directory)) {
       return "Secrets mount " + directory + " is a single file, not a directory. This usually "
           + "means a subPath mount, which never receives rotated content: mount the whole "
@@ -184,11 +193,11 @@ public final class MountedSecrets implements AutoCloseable {
     }
     return "Secrets mount " + directory + " does not exist. Likely causes: the CSI volume is "
         + "not mounted into this container (check volumeMounts and volumes in the pod spec); "
-        + "the volume's mountPath differs from the configured directory (set the directory "
-        + "option to the mountPath); the volume failed to mount (check 'kubectl describe pod' "
-        + "for FailedMount events: SecretProviderClass not found, access denied by IAM); or a "
-        + "subPath mount of a single file. To start without the mount and pick it up when it "
-        + "appears, set requireMount to false.";
+        + "the volume's mountPath differs from the configured directory (set "
+        + directorySetting + " to the mountPath); the volume failed to mount (check 'kubectl "
+        + "describe pod' for FailedMount events: SecretProviderClass not found, access denied "
+        + "by IAM); or a subPath mount of a single file. To start without the mount and pick it "
+        + "up when it appears, set " + requireMountSetting + " to false.";
   }
 
   // ---------------------------------------------------------------------------------------
@@ -766,6 +775,8 @@ public final class MountedSecrets implements AutoCloseable {
     private long maxFileSize = DEFAULT_MAX_FILE_SIZE;
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private boolean requireMount = true;
+    private String directorySetting = DEFAULT_DIRECTORY_SETTING;
+    private String requireMountSetting = DEFAULT_REQUIRE_MOUNT_SETTING;
     private long cacheMaximumSize = DEFAULT_CACHE_MAXIMUM_SIZE;
     private Clock clock = Clock.systemUTC();
     private MountReader.Opener opener = Files::newInputStream;
@@ -893,6 +904,36 @@ public final class MountedSecrets implements AutoCloseable {
     public Builder requireMount(boolean requireMount) {
       this.requireMount = requireMount;
       return this;
+    }
+
+    /**
+     * Names the two settings that the message of a missing mount tells the reader to change,
+     * as the application's configuration spells them, so that the message can be followed as
+     * it is. Frameworks pass their property names: the Spring Boot starter
+     * {@code mounted-secrets.directory} and {@code mounted-secrets.require-mount}, the Quarkus
+     * extension {@code quarkus.mounted-secrets.directory} and
+     * {@code quarkus.mounted-secrets.require-mount}. Default: this builder's
+     * {@code directory} and {@code requireMount}.
+     *
+     * <p>The message reads "... (set <i>directorySetting</i> to the mountPath) ... set
+     * <i>requireMountSetting</i> to false."
+     *
+     * @param directorySetting the name of the setting that holds the directory
+     * @param requireMountSetting the name of the setting that holds {@link #requireMount}
+     * @return this builder
+     */
+    public Builder settingNames(String directorySetting, String requireMountSetting) {
+      this.directorySetting = requireSettingName("directorySetting", directorySetting);
+      this.requireMountSetting = requireSettingName("requireMountSetting", requireMountSetting);
+      return this;
+    }
+
+    private static String requireSettingName(String option, String name) {
+      Objects.requireNonNull(name, option + " must not be null");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException(option + " must not be blank");
+      }
+      return name;
     }
 
     /**

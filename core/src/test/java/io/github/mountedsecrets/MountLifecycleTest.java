@@ -37,8 +37,30 @@ class MountLifecycleTest {
         .hasMessageContaining("volumeMounts")
         .hasMessageContaining("mountPath")
         .hasMessageContaining("subPath")
-        .hasMessageContaining("requireMount");
+        .hasMessageContaining("(set the builder's directory to the mountPath)")
+        .hasMessageEndingWith("set the builder's requireMount to false.");
     assertThat(libraryThreads()).isEmpty();
+  }
+
+  @Test
+  void theMissingMountMessageNamesTheSettingsAsTheApplicationSpellsThem() {
+    Path missing = temp.resolve("secrets-store");
+    assertThatThrownBy(() -> MountedSecrets.builder().directory(missing)
+        .settingNames("app.secrets.dir", "app.secrets.required").build())
+        .isInstanceOf(MountNotFoundException.class)
+        .hasMessageContaining("(set app.secrets.dir to the mountPath)")
+        .hasMessageEndingWith("set app.secrets.required to false.")
+        .hasMessageNotContaining("builder");
+  }
+
+  @Test
+  void settingNamesMustNotBeBlank() {
+    assertThatThrownBy(() -> MountedSecrets.builder().settingNames(" ", "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("directorySetting must not be blank");
+    assertThatThrownBy(() -> MountedSecrets.builder().settingNames("x", null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("requireMountSetting must not be null");
   }
 
   @Test

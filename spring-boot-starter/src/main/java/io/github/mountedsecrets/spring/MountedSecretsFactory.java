@@ -27,6 +27,9 @@ final class MountedSecretsFactory {
     set("max-depth", properties.getMaxDepth(), builder::maxDepth);
     set("cache-maximum-size", properties.getCacheMaximumSize(), builder::cacheMaximumSize);
     builder.requireMount(requireMount);
+    // A missing mount's message then names the Spring properties, not the builder's options.
+    builder.settingNames("the spring.config.import location or " + MountedSecretsProperties.PREFIX
+        + ".directory", MountedSecretsProperties.PREFIX + ".require-mount");
     return builder.build();
   }
 

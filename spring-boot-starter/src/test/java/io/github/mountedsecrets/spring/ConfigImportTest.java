@@ -184,6 +184,10 @@ class ConfigImportTest {
         .contains("The application expected the secrets volume to be mounted at " + directory
             + ", but it is not there.")
         .contains("Secrets mount " + directory + " does not exist.")
+        .contains("(set the spring.config.import location or mounted-secrets.directory to the "
+            + "mountPath)")
+        .contains("set mounted-secrets.require-mount to false.")
+        .doesNotContain("builder's")
         .contains("spring.config.import=mounted-secrets:<mountPath>")
         .contains("spring.config.import=optional:mounted-secrets:" + directory)
         .contains("mounted-secrets.require-mount=false");

@@ -24,8 +24,8 @@ final class SharedMounts {
   /**
    * Returns the running instance for the configured directory, creating it on first use.
    *
-   * @throws IllegalStateException naming the path and the fix when the mount is required
-   *     and missing; its cause is core's {@link MountNotFoundException}
+   * @throws MountNotFoundException naming the path, the likely causes and the fix, in
+   *     Quarkus' property names, when the mount is required and missing
    */
   static MountedSecrets obtain(MountedSecretsConfig config) {
     Path directory = config.directory().toAbsolutePath().normalize();
@@ -45,10 +45,9 @@ final class SharedMounts {
           .maxDepth(config.maxDepth())
           .requireMount(config.requireMount())
           .cacheMaximumSize(config.cacheMaximumSize())
+          // A missing mount's message then names the Quarkus properties.
+          .settingNames("quarkus.mounted-secrets.directory", "quarkus.mounted-secrets.require-mount")
           .build();
-    } catch (MountNotFoundException e) {
-      throw new IllegalStateException(e.getMessage() + " In Quarkus these options are "
-          + "quarkus.mounted-secrets.directory and quarkus.mounted-secrets.require-mount.", e);
     } catch (IllegalArgumentException e) {
       // The builder's messages name the option (pollInterval is poll-interval here) and the
       // value; none of them is a secret.

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadmeTest {
   private static final String MOUNT = "/mnt/secrets-store";
+  private static final String SPRING_DIRECTORY = "the spring.config.import location or mounted-secrets.directory";
+  private static final String SPRING_REQUIRE_MOUNT = "mounted-secrets.require-mount";
 
   private static Path module;
   private static String readme;
@@ -37,8 +39,11 @@ class ReadmeTest {
   @Test
   void quotesTheMissingMountMessageExactly(@TempDir Path temp) {
     Path missing = temp.resolve("absent");
+    // As the Spring Boot starter builds it (its setting names are checked against its source
+    // in quotesTheAdaptersAdditionsAsTheirSourcesHaveThem).
     MountNotFoundException e = catchThrowableOfType(MountNotFoundException.class,
-        () -> MountedSecrets.builder().directory(missing).build().close());
+        () -> MountedSecrets.builder().directory(missing).settingNames(SPRING_DIRECTORY, SPRING_REQUIRE_MOUNT)
+            .build().close());
     assertThat(readme).contains(e.getMessage().replace(missing.toString(), MOUNT));
   }
 
@@ -60,10 +65,15 @@ class ReadmeTest {
         + MOUNT + ", but it is not there.");
     String quarkus = Manifest.read(module.resolve(
         "../../quarkus-extension/runtime/src/main/java/io/github/mountedsecrets/quarkus/SharedMounts.java"));
-    assertThat(quarkus).contains("\" In Quarkus these options are \"",
-        "\"quarkus.mounted-secrets.directory and quarkus.mounted-secrets.require-mount.\"");
-    assertThat(readme).contains("In Quarkus these options are quarkus.mounted-secrets.directory and "
-        + "quarkus.mounted-secrets.require-mount.");
+    assertThat(quarkus).contains(
+        ".settingNames(\"quarkus.mounted-secrets.directory\", \"quarkus.mounted-secrets.require-mount\")");
+    assertThat(readme).contains("`(set quarkus.mounted-secrets.directory to the mountPath)`",
+        "`set quarkus.mounted-secrets.require-mount to false.`");
+    String factory = Manifest.read(module.resolve(
+        "../../spring-boot-starter/src/main/java/io/github/mountedsecrets/spring/MountedSecretsFactory.java"));
+    assertThat(factory).contains("builder.settingNames(\"the spring.config.import location or \"",
+        "\".directory\", MountedSecretsProperties.PREFIX + \".require-mount\");");
+    assertThat(SPRING_DIRECTORY).isEqualTo("the spring.config.import location or mounted-secrets.directory");
   }
 
   @Test
