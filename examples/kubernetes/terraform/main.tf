@@ -57,8 +57,8 @@ resource "aws_secretsmanager_secret" "api_key" {
 # step 9). By default it also rotates once right away.
 #
 # With the alternating-users strategy each rotation sets a new password on the OTHER database
-# user and makes that user current; the previous user keeps working until the rotation after
-# next, so pods that have not yet seen the new version (up to the driver's
+# user and makes that user current; the previous user keeps working until the following
+# rotation gives it a new password, so pods that have not yet seen the new version (up to the driver's
 # rotationPollInterval) keep connecting. With single-user rotation they would fail to open
 # new connections until the driver's next poll.
 resource "aws_secretsmanager_secret_rotation" "db" {

@@ -2,7 +2,6 @@ package io.github.mountedsecrets.quarkus;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.AgroalConnectionFactoryConfiguration;
-import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.github.mountedsecrets.CredentialsRotation;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.datasource.runtime.DataSourceRuntimeConfig;
@@ -28,8 +27,12 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 final class AgroalPools implements DataSourcePools {
-  /** Quarkus' default acquisition timeout, for a pool configured without one. */
-  private static final Duration DEFAULT_OPENING_BOUND = Duration.ofSeconds(5);
+  /**
+   * The bound assumed for a pool without a login timeout: the PostgreSQL driver's default
+   * connect timeout. Nothing else bounds an opening then (Agroal opens a connection on the
+   * thread that needs it, below the pool's maximum size, without the acquisition timeout).
+   */
+  private static final Duration DEFAULT_OPENING_BOUND = Duration.ofSeconds(10);
 
   private static final Logger LOG = Logger.getLogger(AgroalPools.class);
 
@@ -88,21 +91,19 @@ final class AgroalPools implements DataSourcePools {
 
   /**
    * How long an opening connection of the pool may take: Agroal opens it on the thread that
-   * needs it (or on the pool's housekeeping thread), bounded by the driver's login timeout
-   * when one is set and otherwise, in practice, by the acquisition timeout of the request
-   * waiting for it. Without either, {@link #DEFAULT_OPENING_BOUND}.
+   * needs it, bounded only by the driver's login timeout
+   * ({@code quarkus.datasource.jdbc.login-timeout}) when one is set; otherwise
+   * {@link #DEFAULT_OPENING_BOUND} is assumed.
    */
   private static Duration openingBound(AgroalDataSource pool) {
-    AgroalConnectionPoolConfiguration configuration;
+    Duration login;
     try {
-      configuration = pool.getConfiguration().connectionPoolConfiguration();
+      login = pool.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration()
+          .loginTimeout();
     } catch (RuntimeException e) {
       return DEFAULT_OPENING_BOUND;
     }
-    Duration login = configuration.connectionFactoryConfiguration().loginTimeout();
-    Duration acquisition = configuration.acquisitionTimeout();
-    Duration bound = login.compareTo(acquisition) > 0 ? login : acquisition;
-    return bound.isZero() || bound.isNegative() ? DEFAULT_OPENING_BOUND : bound;
+    return login == null || login.isZero() || login.isNegative() ? DEFAULT_OPENING_BOUND : login;
   }
 
   private static Map<String, AgroalDataSource> using(String providerName) {

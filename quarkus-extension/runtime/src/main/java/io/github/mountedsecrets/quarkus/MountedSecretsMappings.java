@@ -7,6 +7,7 @@ import io.smallrye.config.ConfigMappingInterface.MapProperty;
 import io.smallrye.config.ConfigMappingInterface.Property;
 import io.smallrye.config.ConfigMappingLoader;
 import io.smallrye.config.ConfigMappings.ConfigClass;
+import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -53,12 +54,14 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * <p><b>Cost.</b> The instance is kept until the mount's revision changes: every call between
  * two rotations returns the same object, for the price of two memory reads; the first call after
  * a rotation builds a new one. All values of one instance come from the same snapshot of the
- * mount: a build that a rotation overtakes is done again.
+ * mount: a build that a rotation overtakes is done again (and if rotations overtake five builds
+ * in a row, {@code current} fails rather than return a mixed instance).
  *
- * <p><b>Limits.</b> Bean Validation constraints on the mapping are checked at startup only, and
- * a value that cannot be converted fails with SmallRye Config's own message, which, as at
- * startup, quotes the value. Objects the application kept from an earlier call are not updated:
- * call {@code current} where the values are used.
+ * <p><b>Limits.</b> Bean Validation constraints on the mapping are checked at startup only. A
+ * value that cannot be converted fails with an {@link IllegalArgumentException} that names the
+ * mapping, its prefix and the number of problems, but not SmallRye Config's own messages, which
+ * quote the values. Objects the application kept from an earlier call are not updated: call
+ * {@code current} where the values are used.
  */
 @Singleton
 public final class MountedSecretsMappings {
@@ -87,8 +90,9 @@ public final class MountedSecretsMappings {
    * @throws IllegalArgumentException if {@code mapping} is not a {@code @ConfigMapping}
    *     interface that the application's configuration maps
    * @throws java.util.NoSuchElementException if a property the mapping requires is missing now
-   * @throws io.smallrye.config.ConfigValidationException if SmallRye Config cannot build the
-   *     mapping from the current values
+   * @throws IllegalArgumentException if SmallRye Config cannot build the mapping from the
+   *     current values (the message names no value)
+   * @throws IllegalStateException if the mount rotated during five builds in a row
    */
   public <T> T current(Class<T> mapping) {
     Objects.requireNonNull(mapping, "mapping");
@@ -110,8 +114,9 @@ public final class MountedSecretsMappings {
    * @throws IllegalArgumentException if the application's configuration does not map
    *     {@code mapping} under {@code prefix}
    * @throws java.util.NoSuchElementException if a property the mapping requires is missing now
-   * @throws io.smallrye.config.ConfigValidationException if SmallRye Config cannot build the
-   *     mapping from the current values
+   * @throws IllegalArgumentException if SmallRye Config cannot build the mapping from the
+   *     current values (the message names no value)
+   * @throws IllegalStateException if the mount rotated during five builds in a row
    */
   public <T> T current(Class<T> mapping, String prefix) {
     Key key = new Key(Objects.requireNonNull(mapping, "mapping"), Objects.requireNonNull(prefix, "prefix"));
@@ -126,11 +131,13 @@ public final class MountedSecretsMappings {
     for (int attempt = 1; ; attempt++) {
       Object instance = build(mapping, prefix);
       long after = secrets.snapshot().revision();
-      if (after == revision || attempt == ATTEMPTS) {
-        // Kept under the revision read before the build: if a rotation overtook the last
-        // attempt, the next call builds again.
+      if (after == revision) {
         built.put(key, new Built(revision, instance));
         return mapping.cast(instance);
+      }
+      if (attempt == ATTEMPTS) {
+        throw new IllegalStateException("The secrets mount rotated during each of " + ATTEMPTS
+            + " builds of " + mapping.getName() + "; call current again");
       }
       revision = after;
     }
@@ -157,7 +164,16 @@ public final class MountedSecretsMappings {
     for (Class<?> type : valueTypes(mapping)) {
       copyConverter(type, builder);
     }
-    return builder.build().getConfigMapping(mapping, prefix);
+    try {
+      return builder.build().getConfigMapping(mapping, prefix);
+    } catch (ConfigValidationException e) {
+      // SmallRye's messages quote the values that failed to convert, which may be secrets: name
+      // the mapping only, and leave the cause out (a logged stack trace would print it).
+      throw new IllegalArgumentException("SmallRye Config could not build " + mapping.getName()
+          + " under the prefix '" + prefix + "' from the current configuration: "
+          + e.getProblemCount() + " problem(s), for example a value that does not convert to "
+          + "its property's type (values are not quoted here)");
+    }
   }
 
   private <T> void copyConverter(Class<T> type, SmallRyeConfigBuilder builder) {

@@ -51,14 +51,16 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     }
   }
 
-  private boolean matches(String presented) {
+  boolean matches(String presented) {
     Optional<String> expected;
     try {
       expected = secrets.find(KEY);
     } catch (MountedSecretsException e) {
       return false; // not UTF-8 text: no header can match it
     }
-    return expected.isPresent() && MessageDigest.isEqual(sha256(expected.get()), sha256(presented));
+    // An empty key in the mount accepts nobody (an empty header must not match it).
+    return expected.isPresent() && !expected.get().isEmpty()
+        && MessageDigest.isEqual(sha256(expected.get()), sha256(presented));
   }
 
   private static byte[] sha256(String value) {

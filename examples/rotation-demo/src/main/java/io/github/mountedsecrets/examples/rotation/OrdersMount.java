@@ -20,7 +20,7 @@ import java.util.Objects;
  * <p>{@link #rotate()} follows the alternating-users strategy of Secrets Manager's rotation
  * functions: it gives the role that is not in use a fresh password in the database first,
  * then publishes that role's credentials, user and password in one write of the driver.
- * The role that was in use keeps working until the rotation after next changes its password.
+ * The role that was in use keeps working until the following rotation gives it a new password.
  */
 public final class OrdersMount {
   /** The file with the RDS-style JSON secret. */

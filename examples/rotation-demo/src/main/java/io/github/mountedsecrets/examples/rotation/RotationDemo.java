@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +41,8 @@ public final class RotationDemo {
   private final Options options;
   private final long startNanos = System.nanoTime();
   private final AtomicReference<long[]> counts = new AtomicReference<>();
+  private final List<String> written = new CopyOnWriteArrayList<>();
+  private int missedSwitches;
   private volatile LoadGenerator load;
 
   RotationDemo(PrintStream out, Options options) {
@@ -116,6 +120,8 @@ public final class RotationDemo {
       try (OrdersDatabase database = OrdersDatabase.start()) {
         Path directory = temp.resolve("secrets-store");
         OrdersMount mount = OrdersMount.create(options.layout, directory, database);
+        written.add(mount.apiKey());
+        written.add(readPassword(directory));
         say("mount %s written as the %s would (files prod-db, DB_USER, DB_PASSWORD, API_KEY; user %s)",
             directory, options.layout == SecretsMount.Layout.ATOMIC_WRITER
                 ? "Secrets Store CSI Driver's atomic writer" : "AWS provider's file-by-file writer",
@@ -153,7 +159,28 @@ public final class RotationDemo {
       delete(temp);
       say("stopped; removed %s", temp);
     }
-    return failed == 0 ? 0 : 1;
+    if (missedSwitches > 0) {
+      say("%d rotation(s) were not followed by the pool", missedSwitches);
+    }
+    return failed == 0 && missedSwitches == 0 ? 0 : 1;
+  }
+
+  /**
+   * Returns every secret value the demo wrote to the mount: the API key and each password.
+   * For tests that check none of them was printed; never print them.
+   *
+   * @return the values
+   */
+  List<String> writtenSecrets() {
+    return List.copyOf(written);
+  }
+
+  private static String readPassword(Path directory) {
+    try {
+      return Files.readString(directory.resolve(OrdersMount.PASSWORD_FILE));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the first password back", e);
+    }
   }
 
   /** Takes the request counts once; later calls keep the first figures. */
@@ -182,8 +209,11 @@ public final class RotationDemo {
       say("rotation %d: a new password for %s, set in the database, then written to the mount",
           n, mount.nextUser());
       OrdersMount.Rotation rotation = mount.rotate();
-      long written = System.nanoTime();
-      awaitUser(load, rotation.user(), written, options.interval.plusSeconds(30));
+      long writtenAt = System.nanoTime();
+      written.add(rotation.password());
+      if (!rotation.user().equals(awaitUser(load, rotation.user(), writtenAt, options.interval.plusSeconds(30)))) {
+        missedSwitches++;
+      }
     }
     Thread.sleep(1000);
   }

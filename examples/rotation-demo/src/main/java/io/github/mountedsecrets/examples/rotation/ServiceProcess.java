@@ -266,10 +266,24 @@ public final class ServiceProcess implements AutoCloseable {
         process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
+      // Interrupted while waiting: kill it, and still wait (briefly) until it is gone, so that
+      // the caller does not remove the mount or the database under a live process.
       process.toHandle().destroyForcibly();
+      awaitExitUninterruptibly(Duration.ofSeconds(10));
       Thread.currentThread().interrupt();
     }
     children.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private void awaitExitUninterruptibly(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (process.isAlive() && System.nanoTime() < deadline) {
+      try {
+        process.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException ignored) {
+        // Keep waiting; the caller restores the interrupt.
+      }
+    }
   }
 
   private static void sleep(long millis) {

@@ -61,7 +61,7 @@ class OrdersMountTest {
     assertThat(Files.readString(mount.directory().resolve("DB_USER"))).isEqualTo("orders_b");
     assertThat(Files.readString(mount.directory().resolve("DB_PASSWORD"))).isEqualTo(first.password());
     assertThat(orderCount("orders_b", first.password())).isEqualTo(3);
-    // The previous user keeps working until the rotation after next.
+    // The previous user keeps working until the following rotation gives it a new password.
     assertThat(orderCount("orders_a", firstPassword)).isEqualTo(3);
 
     OrdersMount.Rotation second = mount.rotate();

@@ -26,7 +26,8 @@ class RotationDemoIT {
         "--interval", "2s", "--rotations", "2", "--threads", "2");
     String previousWorkingDirectory = System.getProperty("ot.epg.working-dir");
 
-    int status = new RotationDemo(out, options).run(new AtomicBoolean());
+    RotationDemo demo = new RotationDemo(out, options);
+    int status = demo.run(new AtomicBoolean());
 
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertThat(status).as(output).isZero();
@@ -47,6 +48,10 @@ class RotationDemoIT {
     assertThat(removed.find()).as(output).isTrue();
     assertThat(Path.of(removed.group(1))).doesNotExist();
     assertThat(System.getProperty("ot.epg.working-dir")).isEqualTo(previousWorkingDirectory);
+    // Canary: the API key and the three passwords written (first generation and two
+    // rotations) appear nowhere in what the demo printed, service lines included.
+    assertThat(demo.writtenSecrets()).hasSize(4).allSatisfy(secret ->
+        assertThat(output.contains(secret)).as("a written secret in the demo's output").isFalse());
     assertThat(Files.exists(Path.of(removed.group(1), "secrets-store"))).isFalse();
   }
 }

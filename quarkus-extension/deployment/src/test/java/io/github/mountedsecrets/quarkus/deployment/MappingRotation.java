@@ -175,5 +175,19 @@ public final class MappingRotation {
     assertThatThrownBy(() -> mappings.current(DbConfig.class, "not-mapped"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not map " + DbConfig.class.getName() + " under the prefix 'not-mapped'");
+
+    // A rotation that breaks a conversion: the failure names the mapping, never the value.
+    String badPort = "port-" + rdsPasswordTwo;
+    mount.publish(Map.of("DB_USER", USER_TWO, "DB_PASSWORD", passwordTwo, "DB_TIMEOUT", "7s",
+        "prod-db", "{\"username\":\"rds_green\",\"password\":\"" + rdsPasswordTwo
+            + "\",\"port\":\"" + badPort + "\",\"options\":{}}"));
+    Await.until(Duration.ofSeconds(10), () -> secrets.get("prod-db.port").equals(badPort),
+        () -> "rotation with a port that is not a number seen by the mount");
+    assertThatThrownBy(() -> mappings.current(ProdDbConfig.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasNoCause()
+        .hasMessageContaining("could not build " + ProdDbConfig.class.getName() + " under the prefix 'prod-db'")
+        .hasMessageNotContaining(rdsPasswordTwo);
+    assertThat(mappings.current(DbConfig.class).password()).as("other mappings unaffected").isEqualTo(passwordTwo);
   }
 }

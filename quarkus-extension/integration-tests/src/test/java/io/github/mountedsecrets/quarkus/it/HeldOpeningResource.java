@@ -32,8 +32,9 @@ public class HeldOpeningResource implements QuarkusTestResourceLifecycleManager 
         "quarkus.datasource.jdbc.initial-size", "0",
         "quarkus.datasource.jdbc.min-size", "0",
         "quarkus.datasource.jdbc.max-size", "2",
-        // The bound on a connection opening, after which the last follow-up flush comes.
-        "quarkus.datasource.jdbc.acquisition-timeout", "2s");
+        // The bound on a connection opening, after which the last follow-up flush comes; long
+        // enough that the switch falls inside it on a slow machine.
+        "quarkus.datasource.jdbc.login-timeout", "8s");
   }
 
   @Override
