@@ -1,10 +1,12 @@
 package io.github.mountedsecrets;
 
+import java.time.Instant;
 import java.util.Arrays;
 
 /**
  * One key's value inside a snapshot: the bytes, the decoded text (null when the bytes are
- * not valid UTF-8), the version, and the file it came from. Never printed.
+ * not valid UTF-8), the version, when that version was read, and the file it came from.
+ * Never printed.
  */
 final class SecretValue {
   /** Where a value came from. */
@@ -18,13 +20,21 @@ final class SecretValue {
   final byte[] bytes;
   final String text;
   final long version;
+  /** When the snapshot that gave this value its version was read; null until versioned. */
+  final Instant changedAt;
   final String file;
   final Origin origin;
 
   SecretValue(byte[] bytes, String text, long version, String file, Origin origin) {
+    this(bytes, text, version, null, file, origin);
+  }
+
+  private SecretValue(byte[] bytes, String text, long version, Instant changedAt, String file,
+      Origin origin) {
     this.bytes = bytes;
     this.text = text;
     this.version = version;
+    this.changedAt = changedAt;
     this.file = file;
     this.origin = origin;
   }
@@ -34,8 +44,8 @@ final class SecretValue {
         && (text == null ? other.text == null : text.equals(other.text));
   }
 
-  SecretValue withVersion(long newVersion) {
-    return new SecretValue(bytes, text, newVersion, file, origin);
+  SecretValue withVersion(long newVersion, Instant versionedAt) {
+    return new SecretValue(bytes, text, newVersion, versionedAt, file, origin);
   }
 
   @Override

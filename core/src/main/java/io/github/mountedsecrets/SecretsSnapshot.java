@@ -107,6 +107,19 @@ public final class SecretsSnapshot {
   }
 
   /**
+   * Returns when the key's current content was read: the load time of the snapshot whose
+   * revision is the key's {@linkplain #version(String) version}. It stays the same while the
+   * content does, however often the mount is read again.
+   *
+   * @param key the key
+   * @return when the key last changed (or was first read)
+   * @throws SecretNotFoundException if the key is absent
+   */
+  public Instant changedAt(String key) {
+    return require(key).changedAt;
+  }
+
+  /**
    * Returns every key, sorted.
    *
    * @return an unmodifiable sorted set

@@ -136,15 +136,15 @@ final class SnapshotAssembler {
       SecretValue now2 = entry.getValue();
       if (before == null) {
         added.add(entry.getKey());
-        entry.setValue(now2.withVersion(nextRevision));
+        entry.setValue(now2.withVersion(nextRevision, now));
       } else if (before == now2) {
         continue;
       } else if (before.sameContent(now2)) {
         entry.setValue(before.origin == now2.origin && before.file.equals(now2.file)
-            ? before : now2.withVersion(before.version));
+            ? before : now2.withVersion(before.version, before.changedAt));
       } else {
         changed.add(entry.getKey());
-        entry.setValue(now2.withVersion(nextRevision));
+        entry.setValue(now2.withVersion(nextRevision, now));
       }
     }
     Set<String> removed = new HashSet<>();

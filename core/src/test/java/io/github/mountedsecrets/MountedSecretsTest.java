@@ -166,6 +166,54 @@ class MountedSecretsTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void eachKeyKnowsWhenItsContentLastChanged(Layout layout) {
+    SecretsMount mount = mount(layout, sample());
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    java.time.Clock clock = new java.time.Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return now.get();
+      }
+    };
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory())
+        .watch(false).clock(clock).build()) {
+      java.time.Instant first = now.get();
+      assertThat(secrets.snapshot().changedAt("DB_PASSWORD")).isEqualTo(first);
+      assertThat(secrets.snapshot().changedAt("DB_USER")).isEqualTo(first);
+
+      now.set(first.plusSeconds(60));
+      Map<String, Object> next = new LinkedHashMap<>(sample());
+      next.put("DB_PASSWORD", "rotated");
+      mount.publish(next);
+      secrets.reload();
+      SecretsSnapshot after = secrets.snapshot();
+      assertThat(after.get("DB_PASSWORD")).isEqualTo("rotated");
+      assertThat(after.changedAt("DB_PASSWORD")).isEqualTo(first.plusSeconds(60)).isEqualTo(after.loadedAt());
+      assertThat(after.changedAt("DB_USER")).as("unchanged content keeps its time").isEqualTo(first);
+
+      // Files rewritten with the same content (the driver does it on every poll) change nothing.
+      now.set(first.plusSeconds(120));
+      mount.rewriteUnchanged();
+      secrets.reload();
+      assertThat(secrets.snapshot().changedAt("DB_PASSWORD")).isEqualTo(first.plusSeconds(60));
+      assertThat(secrets.snapshot().changedAt("DB_USER")).isEqualTo(first);
+      assertThatThrownBy(() -> secrets.snapshot().changedAt("NOPE")).isInstanceOf(SecretNotFoundException.class);
+    }
+  }
+
   @Test
   void snapshotCollectionsAreUnmodifiableAndBytesAreCopies() {
     try (MountedSecrets secrets = open(mount(Layout.FILE_BY_FILE, sample()))) {

@@ -2,40 +2,25 @@ package io.github.mountedsecrets.spring.actuate;
 
 import io.github.mountedsecrets.MountStatus;
 import io.github.mountedsecrets.MountedSecrets;
-import io.github.mountedsecrets.SecretsChangedEvent;
 import io.github.mountedsecrets.SecretsSnapshot;
-import io.github.mountedsecrets.Subscription;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The read-only {@code mountedsecrets} actuator endpoint: for each mount, its layout, state
- * and revision, and each key with its version and the time its content last changed. It never
- * shows a value.
- *
- * <p>A key's version is the revision at which its content last changed. The endpoint keeps
- * the load time of each revision it has seen (from change events), so the time of a key that
- * changed while the application ran is exact; a key unchanged since startup shows when the
- * mount was first read.
+ * and revision, and each key with its version and the time its content last changed
+ * ({@link SecretsSnapshot#changedAt(String)}). It never shows a value.
  */
 @Endpoint(id = "mountedsecrets")
-public final class MountedSecretsEndpoint implements DisposableBean {
+public final class MountedSecretsEndpoint {
   private final ObjectProvider<MountedSecrets> mounts;
-  private final Map<MountedSecrets, RevisionTimes> times = new ConcurrentHashMap<>();
 
   MountedSecretsEndpoint(ObjectProvider<MountedSecrets> mounts) {
     this.mounts = mounts;
-    mounts.orderedStream().forEach(secrets -> times.computeIfAbsent(secrets, RevisionTimes::new));
   }
 
   /**
@@ -47,26 +32,17 @@ public final class MountedSecretsEndpoint implements DisposableBean {
   public MountsDescriptor mounts() {
     List<MountDescriptor> descriptors = new ArrayList<>();
     mounts.orderedStream().forEach(secrets -> {
-      RevisionTimes revisionTimes = times.computeIfAbsent(secrets, RevisionTimes::new);
       SecretsSnapshot snapshot = secrets.snapshot();
       MountStatus status = secrets.status();
       List<KeyDescriptor> keys = new ArrayList<>();
       for (String key : snapshot.keys()) {
-        long version = snapshot.version(key);
-        keys.add(new KeyDescriptor(key, version, revisionTimes.at(version, snapshot)));
+        keys.add(new KeyDescriptor(key, snapshot.version(key), snapshot.changedAt(key).toString()));
       }
       descriptors.add(new MountDescriptor(secrets.directory().toString(), status.layout().name(),
           status.state().name(), snapshot.revision(), snapshot.loadedAt().toString(),
           status.lastChangeAt().map(Instant::toString).orElse(null), keys));
     });
     return new MountsDescriptor(descriptors);
-  }
-
-  /** Stops following the mounts. */
-  @Override
-  public void destroy() {
-    times.values().forEach(RevisionTimes::close);
-    times.clear();
   }
 
   /**
@@ -98,45 +74,4 @@ public final class MountedSecretsEndpoint implements DisposableBean {
    * @param changedAt when that revision was read
    */
   public record KeyDescriptor(String key, long version, String changedAt) {}
-
-  /** The load time of each revision of one mount, learned from its change events. */
-  private static final class RevisionTimes {
-    private final Map<Long, Instant> loadedAt = new ConcurrentSkipListMap<>();
-    private final Subscription subscription;
-    private final Instant firstSeen;
-    private final long firstRevision;
-
-    RevisionTimes(MountedSecrets secrets) {
-      SecretsSnapshot first = secrets.snapshot();
-      this.firstSeen = first.loadedAt();
-      this.firstRevision = first.revision();
-      this.subscription = secrets.onChange(this::record);
-      loadedAt.put(first.revision(), first.loadedAt());
-    }
-
-    private void record(SecretsChangedEvent event) {
-      loadedAt.put(event.current().revision(), event.current().loadedAt());
-      Set<Long> inUse = new HashSet<>();
-      for (String key : event.current().keys()) {
-        inUse.add(event.current().version(key));
-      }
-      inUse.add(event.current().revision());
-      loadedAt.keySet().retainAll(inUse);
-    }
-
-    String at(long version, SecretsSnapshot snapshot) {
-      Instant time = loadedAt.get(version);
-      if (time == null && version == snapshot.revision()) {
-        time = snapshot.loadedAt();
-      }
-      if (time == null && version <= firstRevision) {
-        time = firstSeen;
-      }
-      return time == null ? null : time.toString();
-    }
-
-    void close() {
-      subscription.close();
-    }
-  }
 }
