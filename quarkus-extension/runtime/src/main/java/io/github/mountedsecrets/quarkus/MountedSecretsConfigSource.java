@@ -2,6 +2,9 @@ package io.github.mountedsecrets.quarkus;
 
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.MountedSecretsException;
+import io.github.mountedsecrets.SecretsSnapshot;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -16,6 +19,7 @@ final class MountedSecretsConfigSource implements ConfigSource {
   private final MountedSecrets secrets;
   private final int ordinal;
   private final String name;
+  private volatile Names names;
 
   MountedSecretsConfigSource(MountedSecrets secrets, int ordinal) {
     this.secrets = secrets;
@@ -23,10 +27,38 @@ final class MountedSecretsConfigSource implements ConfigSource {
     this.name = "MountedSecretsConfigSource[mount=" + secrets.directory() + "]";
   }
 
+  /**
+   * Returns the mount's keys, except those that are parents of other keys: the whole text of a
+   * JSON secret ({@code prod-db} beside {@code prod-db.username}, ...). {@link #getValue} still
+   * serves such a key ({@code ${prod-db}} and {@code @ConfigProperty(name = "prod-db")} work);
+   * it is only not listed, so that a {@code @ConfigMapping(prefix = "prod-db")} of the fields
+   * is not refused at startup for leaving the property {@code prod-db} itself unmapped
+   * (SRCFG00050). Computed once per snapshot.
+   */
   @Override
   public Set<String> getPropertyNames() {
-    return secrets.snapshot().keys();
+    SecretsSnapshot snapshot = secrets.snapshot();
+    Names cached = names;
+    if (cached != null && cached.snapshot == snapshot) {
+      return cached.names;
+    }
+    Set<String> keys = snapshot.keys();
+    Set<String> listed = new LinkedHashSet<>(keys);
+    for (String key : keys) {
+      for (int i = 1; i < key.length(); i++) {
+        char c = key.charAt(i);
+        if ((c == '.' || c == '[') && keys.contains(key.substring(0, i))) {
+          listed.remove(key.substring(0, i));
+        }
+      }
+    }
+    Set<String> result = Collections.unmodifiableSet(listed);
+    names = new Names(snapshot, result);
+    return result;
   }
+
+  /** The names listed for one snapshot. */
+  private record Names(SecretsSnapshot snapshot, Set<String> names) {}
 
   @Override
   public String getValue(String propertyName) {
