@@ -47,8 +47,8 @@ interface DataSourcePools {
     List<String> dataSources();
 
     /**
-     * The longest a connection of these pools may take to open: the longest login or
-     * acquisition timeout among them.
+     * The longest a connection of these pools may take to open: the longest login timeout
+     * among them (10 s for a pool without one).
      */
     Duration openingBound();
 

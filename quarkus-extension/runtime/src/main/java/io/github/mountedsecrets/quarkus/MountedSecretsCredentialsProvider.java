@@ -41,10 +41,10 @@ import org.jboss.logging.Logger;
  * on the thread that needs the connection, concurrently with the flush on the pool's
  * housekeeping thread. A connection that got the previous pair just before the switch can
  * therefore join its pool just after the flush, and would keep the retired user until
- * max-lifetime. So when a pair was handed out within the pools' opening bound (their login or
- * acquisition timeout) before the switch, the pools are flushed gracefully again 200 ms after
- * it and once more after the bound plus 250 ms, as the Spring Boot starter does for
- * HikariCP; without such a hand-out (the usual case: the pool was full) nothing more happens.
+ * max-lifetime. So when a pair was handed out within the pools' opening bound (their login
+ * timeout, or 10 s, the PostgreSQL driver's default connect timeout, when none is set) before
+ * the switch, the pools are flushed gracefully again 200 ms after it and once more after the
+ * bound plus 250 ms, the scheme the Spring Boot starter follows for HikariCP; without such a hand-out (the usual case: the pool was full) nothing more happens.
  * Bindings are created once
  * per name with {@link ConcurrentHashMap#computeIfAbsent}; a failed creation (credentials
  * not in the mount) is not cached and is tried again at the next request.
