@@ -521,6 +521,29 @@ public final class MountedSecrets implements AutoCloseable {
     return reloadOnce() == Outcome.CHANGED;
   }
 
+  /** Records that the mount is gone (or empty, or a file); the last snapshot stays. */
+  private Outcome markAbsent(SecretsSnapshot previous, Instant now, String reason) {
+    // Called under reloadLock.
+    lastReloadAt = now;
+    boolean first = !reason.equals(failureReason);
+    failureReason = reason;
+    lastGeneration = null;
+    lastIdentities = null;
+    if (previous.revision() > 0) {
+      if (staleSince == null) {
+        staleSince = now;
+      }
+      status = buildStatus(MountState.STALE, previous.layout());
+      if (first) {
+        LOG.warn("{}: mount {}; serving the last snapshot (revision {}, loaded {}) until it "
+            + "comes back", directory, reason, previous.revision(), previous.loadedAt());
+      }
+    } else {
+      status = buildStatus(MountState.MISSING, MountLayout.NONE);
+    }
+    return Outcome.ABSENT;
+  }
+
   /**
    * Reads the mount once. When a writer seems busy (plain-file layout), returns
    * {@link Outcome#UNSETTLED} without publishing, unless that happened
@@ -537,6 +560,11 @@ public final class MountedSecrets implements AutoCloseable {
       try {
         scan = reader.read(previous.keys());
       } catch (java.io.IOException | RuntimeException e) {
+        if (!Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          // The mount went away while it was being read (a volume torn down): report it as
+          // gone, as the next read would, not as the file that vanished under the reader.
+          return markAbsent(previous, now, "not mounted");
+        }
         lastReloadAt = now;
         lastResult = ReloadResult.FAILURE;
         failedReloads++;
@@ -566,26 +594,8 @@ public final class MountedSecrets implements AutoCloseable {
         scan.absentReason = "empty";
       }
       if (scan.absent()) {
-        lastReloadAt = now;
-        String reason = scan.notADirectory ? "not a directory (subPath mount?)"
-            : scan.absentReason.equals("empty") ? "empty (volume unmounted?)" : "not mounted";
-        boolean first = !reason.equals(failureReason);
-        failureReason = reason;
-        lastGeneration = null;
-        lastIdentities = null;
-        if (previous.revision() > 0) {
-          if (staleSince == null) {
-            staleSince = now;
-          }
-          status = buildStatus(MountState.STALE, previous.layout());
-          if (first) {
-            LOG.warn("{}: mount {}; serving the last snapshot (revision {}, loaded {}) until it "
-                + "comes back", directory, reason, previous.revision(), previous.loadedAt());
-          }
-        } else {
-          status = buildStatus(MountState.MISSING, MountLayout.NONE);
-        }
-        return Outcome.ABSENT;
+        return markAbsent(previous, now, scan.notADirectory ? "not a directory (subPath mount?)"
+            : scan.absentReason.equals("empty") ? "empty (volume unmounted?)" : "not mounted");
       }
       if (scan.unsettled && ++consecutiveUnsettled < MAX_UNSETTLED_READS) {
         LOG.debug("{}: a writer is busy ({}); reading again after the quiet period", directory,
@@ -736,6 +746,12 @@ public final class MountedSecrets implements AutoCloseable {
           events.shutdownNow();
           LOG.warn("{}: a change listener did not finish within 5 s of close(); interrupted it",
               directory);
+        }
+        // The executor counts as terminated while its worker is still on its way out: wait
+        // for the thread itself, so that no thread of this instance is alive after close().
+        Thread thread = eventThread;
+        if (thread != null) {
+          thread.join(TimeUnit.SECONDS.toMillis(1));
         }
       } catch (InterruptedException e) {
         events.shutdownNow();
