@@ -57,10 +57,11 @@ public final class TemporaryDirectories {
    * and a file that cannot be deleted is skipped.
    *
    * @param directory the tree's root
+   * @return true if nothing of the tree is left
    */
-  public static void delete(Path directory) {
+  public static boolean delete(Path directory) {
     if (!Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
+      return true;
     }
     try {
       Files.walkFileTree(directory, new SimpleFileVisitor<>() {
@@ -85,6 +86,7 @@ public final class TemporaryDirectories {
     } catch (IOException e) {
       // Best effort: what could not be deleted stays.
     }
+    return !Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS);
   }
 
   private static void deleteQuietly(Path path) {

@@ -13,8 +13,9 @@ class TemporaryDirectoriesTest {
     Path directory = TemporaryDirectories.create("mounted-secrets-tdt-");
     assertThat(directory).isEmptyDirectory();
     assertThat(directory.getFileName().toString()).startsWith("mounted-secrets-tdt-");
-    TemporaryDirectories.delete(directory);
+    assertThat(TemporaryDirectories.delete(directory)).isTrue();
     assertThat(directory).doesNotExist();
+    assertThat(TemporaryDirectories.delete(directory)).as("already gone").isTrue();
   }
 
   @Test
@@ -26,7 +27,7 @@ class TemporaryDirectoriesTest {
     Files.createSymbolicLink(mount.directory().resolve("escape"), outside);
     mount.danglingLink("gone");
 
-    TemporaryDirectories.delete(directory);
+    assertThat(TemporaryDirectories.delete(directory)).isTrue();
 
     assertThat(directory).doesNotExist();
     assertThat(keep).hasContent("x");

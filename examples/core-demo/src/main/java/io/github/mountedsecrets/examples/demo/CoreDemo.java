@@ -4,13 +4,11 @@ import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.SecretsChangedEvent;
 import io.github.mountedsecrets.SecretsSnapshot;
 import io.github.mountedsecrets.test.SecretsMount;
-import java.io.IOException;
+import io.github.mountedsecrets.test.TemporaryDirectories;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * A command-line demo: creates a sample secrets mount in a temporary directory, rotates it
@@ -154,19 +151,8 @@ public final class CoreDemo {
   }
 
   private static void deleteQuietly(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      System.err.println("could not delete " + dir + ": " + e.getMessage());
+    if (dir != null && !TemporaryDirectories.delete(dir)) {
+      System.err.println("could not delete " + dir + " completely");
     }
   }
 

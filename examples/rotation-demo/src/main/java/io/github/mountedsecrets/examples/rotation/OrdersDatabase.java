@@ -70,8 +70,7 @@ public final class OrdersDatabase implements AutoCloseable {
   }
 
   private void executeInOrders(String sql) {
-    String url = "jdbc:postgresql://" + host() + ":" + port() + "/" + DBNAME;
-    try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "");
         Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {

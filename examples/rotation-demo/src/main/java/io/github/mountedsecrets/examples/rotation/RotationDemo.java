@@ -1,6 +1,7 @@
 package io.github.mountedsecrets.examples.rotation;
 
 import io.github.mountedsecrets.test.SecretsMount;
+import io.github.mountedsecrets.test.TemporaryDirectories;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * The one-command demo: an example service serving requests while its database credentials
@@ -262,19 +261,8 @@ public final class RotationDemo {
   }
 
   private static void delete(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      System.err.println("could not delete " + dir + ": " + e);
+    if (!TemporaryDirectories.delete(dir)) {
+      System.err.println("could not delete " + dir + " completely");
     }
   }
 
