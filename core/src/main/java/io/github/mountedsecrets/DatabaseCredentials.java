@@ -75,12 +75,26 @@ public final class DatabaseCredentials {
    * @param passwordKey the key holding the password
    * @return the credentials, without host, port, database or engine
    * @throws SecretNotFoundException if either key is absent
+   * @throws MountedSecretsException if exactly one of the two keys holds a substituted last
+   *     good value ({@link SecretsSnapshot#substitutedKeys()}): the two values may then come
+   *     from different writes, and a pool handed them would fail to log in
    */
   public static DatabaseCredentials fromKeys(SecretsSnapshot snapshot, String usernameKey,
       String passwordKey) {
     Objects.requireNonNull(snapshot, "snapshot");
     String user = snapshot.get(Objects.requireNonNull(usernameKey, "usernameKey"));
     String pass = snapshot.get(Objects.requireNonNull(passwordKey, "passwordKey"));
+    boolean userKept = snapshot.substitutedKeys().contains(usernameKey);
+    boolean passKept = snapshot.substitutedKeys().contains(passwordKey);
+    if (userKept != passKept) {
+      String kept = userKept ? usernameKey : passwordKey;
+      String fresh = userKept ? passwordKey : usernameKey;
+      throw new MountedSecretsException("Secret '" + Names.printable(kept) + "' in "
+          + snapshot.directory() + " holds its last good value (its file is empty, unreadable "
+          + "or too large now), while '" + Names.printable(fresh) + "' was just written; they "
+          + "may come from different writes and are not paired. The pair is served again when "
+          + "the file is valid (see MountStatus.invalidFiles()).");
+    }
     return new DatabaseCredentials(usernameKey + "+" + passwordKey, user, pass, null, null, null,
         null, snapshot.revision());
   }

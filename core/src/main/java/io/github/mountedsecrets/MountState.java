@@ -12,5 +12,13 @@ public enum MountState {
   STALE,
 
   /** No mount has been seen yet (only possible with {@code requireMount(false)}). */
-  MISSING
+  MISSING,
+
+  /**
+   * The reload thread stopped after an error it could not survive: the last snapshot is
+   * still served but no longer follows the mount. Health checks report DOWN; restart the
+   * application. Errors the thread survives (a failed read, even an {@code OutOfMemoryError}
+   * during one) do not lead here: they make the state {@link #STALE} until a read succeeds.
+   */
+  STOPPED
 }

@@ -6,16 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -72,71 +64,49 @@ public final class MountedSecrets implements AutoCloseable {
   /** Default number of typed conversions cached. */
   public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 10_000;
 
+  /** Default longest wait for one read of the mount. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+  /** Default most fields one JSON file yields. */
+  public static final int DEFAULT_MAX_JSON_KEYS_PER_FILE = 1_000;
+  /** Default most fields all JSON files of a mount yield together. */
+  public static final int DEFAULT_MAX_JSON_KEYS = 10_000;
+  /** Default deepest nesting of a JSON file that is flattened. */
+  public static final int DEFAULT_MAX_JSON_DEPTH = 32;
+  private static final int CLOSE_TIMEOUT_SECONDS = 5;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(CLOSE_TIMEOUT_SECONDS);
+
   private static final Logger LOG = LoggerFactory.getLogger(MountedSecrets.class);
-  private static final String SHADOWED = "\u0000shadowed:";
-  /** Reads in a row that may find a writer busy before the mount is taken as it is. */
-  private static final int MAX_UNSETTLED_READS = 10;
 
   private final Path directory;
   /** How the reader's configuration names the directory, for the missing-mount message. */
   private final String directorySetting;
   /** How the reader's configuration turns requireMount off, for the missing-mount message. */
   private final String requireMountSetting;
-  private final Clock clock;
   private final Duration quietPeriod;
-  private final MountReader reader;
-  private final SnapshotAssembler assembler;
   private final Cache<ConversionKey, Object> conversions;
   private final boolean cacheEnabled;
-  private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService events;
+  private final Dispatcher dispatcher;
+  private final Reloader reloader;
   private final Watcher watcher;
-  private final Object reloadLock = new Object();
   private final AtomicBoolean closed = new AtomicBoolean();
-
-  private volatile SecretsSnapshot current;
-  private volatile MountStatus status;
-  private volatile Thread eventThread;
-
-  // Guarded by reloadLock.
-  private Map<String, String> reportedInvalid = Map.of();
-  private Map<String, java.util.List<Object>> lastIdentities;
-  private String lastGeneration;
-  private Instant lastReloadAt;
-  private Instant lastSuccessAt;
-  private Instant lastChangeAt;
-  private Instant staleSince;
-  private ReloadResult lastResult = ReloadResult.NONE;
-  private String failureReason;
-  private long successfulReloads;
-  private long failedReloads;
-  private long changes;
-  private Map<String, String> invalidFiles = Map.of();
-  private boolean started;
-  private int consecutiveUnsettled;
 
   private MountedSecrets(Builder builder) {
     this.directory = builder.directory;
     this.directorySetting = builder.directorySetting;
     this.requireMountSetting = builder.requireMountSetting;
-    this.clock = builder.clock;
     this.quietPeriod = builder.quietPeriod;
-    this.reader = new MountReader(directory, builder.maxFileSize, builder.maxDepth, builder.opener);
-    this.assembler = new SnapshotAssembler(directory, builder.flattenJson, builder.trimTrailingNewline);
     this.conversions = Caffeine.newBuilder().maximumSize(builder.cacheMaximumSize).build();
     this.cacheEnabled = builder.cacheMaximumSize > 0;
-    this.current = SecretsSnapshot.empty(directory, clock.instant());
-    this.status = buildStatus(MountState.MISSING, MountLayout.NONE);
     String threadSuffix = "[" + directory + "]";
-    this.events = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-        new LinkedBlockingQueue<>(), runnable -> {
-          Thread thread = new Thread(runnable, "mounted-secrets-events" + threadSuffix);
-          thread.setDaemon(true);
-          eventThread = thread;
-          return thread;
-        });
-    this.watcher = new Watcher(this, directory, builder.pollInterval, quietPeriod, builder.watch,
-        "mounted-secrets-reload" + threadSuffix);
+    this.dispatcher = new Dispatcher(directory, "mounted-secrets-events" + threadSuffix);
+    MountReader reader = new MountReader(directory, builder.maxFileSize, builder.maxDepth,
+        builder.openCheck);
+    SnapshotAssembler assembler = new SnapshotAssembler(directory, builder.flattenJson,
+        builder.trimTrailingNewline, builder.jsonLimits());
+    this.reloader = new Reloader(directory, builder.clock, builder.readTimeout, reader, assembler,
+        dispatcher, "mounted-secrets-io" + threadSuffix, this::dropConversions);
+    this.watcher = new Watcher(reloader, directory, builder.pollInterval, quietPeriod,
+        builder.watch, "mounted-secrets-reload" + threadSuffix);
   }
 
   /**
@@ -156,32 +126,31 @@ public final class MountedSecrets implements AutoCloseable {
       }
       LOG.warn("{}: {} Starting without secrets; the mount is picked up when it appears.",
           directory, message);
-      synchronized (reloadLock) {
-        failureReason = Files.exists(directory) ? "not a directory" : "not mounted";
-        status = buildStatus(MountState.MISSING, MountLayout.NONE);
-      }
+      reloader.markMissingAtStart();
     } else {
       // Watch before the first read, so that no change between the two goes unnoticed.
       watcher.prepare();
-      Outcome outcome = reloadOnce();
-      while (outcome == Outcome.UNSETTLED) {
+      Reloader.Outcome outcome = reloader.reloadOnce();
+      while (outcome == Reloader.Outcome.UNSETTLED) {
         sleepQuietly(quietPeriod);
-        outcome = reloadOnce();
+        outcome = reloader.reloadOnce();
       }
-      if (outcome == Outcome.FAILED && requireMount) {
+      if (outcome == Reloader.Outcome.FAILED && requireMount) {
         throw new MountedSecretsException("Secrets mount " + directory
-            + " could not be read at startup: " + failureReason);
+            + " could not be read at startup: " + reloader.failureReason());
       }
-      if (outcome == Outcome.ABSENT && requireMount) {
-        throw new MountNotFoundException(directory,
-            missingMessage(directory, directorySetting, requireMountSetting));
+      if (outcome == Reloader.Outcome.ABSENT && requireMount) {
+        String reason = reloader.failureReason();
+        throw reason != null && reason.startsWith("is incomplete")
+            ? new MountedSecretsException("Secrets mount " + directory + " " + reason)
+            : new MountNotFoundException(directory,
+                missingMessage(directory, directorySetting, requireMountSetting));
       }
+      SecretsSnapshot current = reloader.current();
       LOG.info("{}: loaded {} keys ({} layout{})", directory, current.size(), current.layout(),
           current.generation().map(g -> ", generation " + g).orElse(""));
     }
-    synchronized (reloadLock) {
-      started = true;
-    }
+    reloader.markStarted();
     watcher.start();
   }
 
@@ -200,6 +169,17 @@ public final class MountedSecrets implements AutoCloseable {
         + "up when it appears, set " + requireMountSetting + " to false.";
   }
 
+  /** The reload state machine, for tests of this package. */
+  Reloader reloader() {
+    return reloader;
+  }
+
+  /** Drops the cached conversions of keys a swap changed or removed. */
+  private void dropConversions(SnapshotAssembler.Assembly assembly) {
+    conversions.asMap().keySet().removeIf(k -> k.conversion() == Conversion.CREDENTIALS
+        || assembly.changed.contains(k.key()) || assembly.removed.contains(k.key()));
+  }
+
   // ---------------------------------------------------------------------------------------
   // Reading
 
@@ -214,7 +194,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the content is not valid UTF-8
    */
   public String get(String key) {
-    return current.get(key);
+    return reloader.current().get(key);
   }
 
   /**
@@ -225,7 +205,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the content is not valid UTF-8
    */
   public Optional<String> find(String key) {
-    return current.find(key);
+    return reloader.current().find(key);
   }
 
   /**
@@ -236,7 +216,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretNotFoundException if there is no such key
    */
   public byte[] getBytes(String key) {
-    return current.bytes(key);
+    return reloader.current().bytes(key);
   }
 
   /**
@@ -248,7 +228,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the content is not valid UTF-8
    */
   public char[] getChars(String key) {
-    return current.get(key).toCharArray();
+    return reloader.current().get(key).toCharArray();
   }
 
   /**
@@ -321,7 +301,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @see DatabaseCredentials#fromJsonSecret(SecretsSnapshot, String)
    */
   public DatabaseCredentials databaseCredentials(String secretKey) {
-    SecretsSnapshot snapshot = current;
+    SecretsSnapshot snapshot = reloader.current();
     return cached(snapshot, "json:" + secretKey,
         () -> DatabaseCredentials.fromJsonSecret(snapshot, secretKey));
   }
@@ -335,7 +315,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretNotFoundException if either key is absent
    */
   public DatabaseCredentials databaseCredentials(String usernameKey, String passwordKey) {
-    SecretsSnapshot snapshot = current;
+    SecretsSnapshot snapshot = reloader.current();
     return cached(snapshot, "keys:" + usernameKey + "\u0000" + passwordKey,
         () -> DatabaseCredentials.fromKeys(snapshot, usernameKey, passwordKey));
   }
@@ -348,7 +328,7 @@ public final class MountedSecrets implements AutoCloseable {
     }
     DatabaseCredentials credentials =
         (DatabaseCredentials) conversions.get(cacheKey, k -> reader.get());
-    if (current.revision() != snapshot.revision()) {
+    if (reloader.current().revision() != snapshot.revision()) {
       conversions.invalidate(cacheKey);
     }
     return credentials;
@@ -360,7 +340,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @return the current snapshot
    */
   public SecretsSnapshot snapshot() {
-    return current;
+    return reloader.current();
   }
 
   /**
@@ -378,12 +358,12 @@ public final class MountedSecrets implements AutoCloseable {
    * @return the current status
    */
   public MountStatus status() {
-    return status;
+    return reloader.status();
   }
 
   @SuppressWarnings("unchecked")
   private <T> T convert(String key, Conversion conversion, Function<String, T> function) {
-    SecretsSnapshot snapshot = current;
+    SecretsSnapshot snapshot = reloader.current();
     SecretValue value = snapshot.require(key);
     String text = snapshot.text(key, value);
     ConversionKey cacheKey = new ConversionKey(key, value.version, conversion);
@@ -391,8 +371,9 @@ public final class MountedSecrets implements AutoCloseable {
       return function.apply(text);
     }
     T result = (T) conversions.get(cacheKey, k -> function.apply(text));
-    if (current.value(key) != value && current != snapshot) {
-      SecretValue now = current.value(key);
+    SecretsSnapshot now0 = reloader.current();
+    if (now0.value(key) != value && now0 != snapshot) {
+      SecretValue now = now0.value(key);
       if (now == null || now.version != value.version) {
         conversions.invalidate(cacheKey);
       }
@@ -445,326 +426,51 @@ public final class MountedSecrets implements AutoCloseable {
 
   private Subscription subscribe(Predicate<SecretsChangedEvent> filter,
       SecretsChangeListener listener) {
-    Objects.requireNonNull(listener, "listener");
-    Listener entry = new Listener(filter, listener);
-    listeners.add(entry);
-    return () -> listeners.remove(entry);
-  }
-
-  private static final class Listener {
-    final Predicate<SecretsChangedEvent> filter;
-    final SecretsChangeListener listener;
-
-    Listener(Predicate<SecretsChangedEvent> filter, SecretsChangeListener listener) {
-      this.filter = filter;
-      this.listener = listener;
-    }
-  }
-
-  private void deliver(SecretsChangedEvent event) {
-    for (Listener entry : listeners) {
-      try {
-        if (entry.filter.test(event)) {
-          entry.listener.onChange(event);
-        }
-      } catch (RuntimeException | Error e) {
-        // The exception's message could quote a value the listener handled, so only its type
-        // is logged at WARN; the full stack trace goes to DEBUG.
-        LOG.warn("{}: change listener {} threw {}; other listeners still run", directory,
-            entry.listener.getClass().getName(), e.getClass().getName());
-        if (LOG.isDebugEnabled()) {
-          LOG.debug("{}: where the change listener failed", directory, withoutMessages(e));
-        }
-        if (e instanceof VirtualMachineError) {
-          throw (VirtualMachineError) e;
-        }
-      }
-    }
-  }
-
-  /**
-   * Returns a copy of a throwable chain that keeps types and stack frames but drops every
-   * message, since a message may quote a value the failing code handled.
-   */
-  static Throwable withoutMessages(Throwable e) {
-    Throwable copy = new MessageFreeThrowable(e.getClass().getName(),
-        e.getCause() == null || e.getCause() == e ? null : withoutMessages(e.getCause()));
-    copy.setStackTrace(e.getStackTrace());
-    return copy;
-  }
-
-  /** Stands in for a throwable whose message must not be logged. */
-  private static final class MessageFreeThrowable extends Throwable {
-    private static final long serialVersionUID = 1L;
-
-    MessageFreeThrowable(String type, Throwable cause) {
-      super(type + " (message not logged)", cause, false, true);
-    }
+    return dispatcher.subscribe(filter, listener);
   }
 
   // ---------------------------------------------------------------------------------------
   // Reloading
 
-  /** What one reload attempt found. */
-  enum Outcome { CHANGED, UNCHANGED, UNSETTLED, ABSENT, FAILED, CLOSED }
-
   /**
    * Reads the mount now, on the calling thread, and publishes a change event if anything
    * changed. The watcher does this by itself; call it when you know the mount changed.
    * When a plain-file writer is caught in the middle of a rotation, nothing is published and
-   * false is returned; the watcher reads again after the quiet period.
+   * false is returned; the watcher reads again after the quiet period. The read itself is
+   * bounded by {@link Builder#readTimeout(Duration)}.
    *
    * @return true if this call found changed content; false if nothing changed, the mount
    *     could not be read (see {@link #status()}), or a writer was busy
    */
   public boolean reload() {
-    return reloadOnce() == Outcome.CHANGED;
-  }
-
-  /** Records that the mount is gone (or empty, or a file); the last snapshot stays. */
-  private Outcome markAbsent(SecretsSnapshot previous, Instant now, String reason) {
-    // Called under reloadLock.
-    lastReloadAt = now;
-    boolean first = !reason.equals(failureReason);
-    failureReason = reason;
-    lastGeneration = null;
-    lastIdentities = null;
-    if (previous.revision() > 0) {
-      if (staleSince == null) {
-        staleSince = now;
-      }
-      status = buildStatus(MountState.STALE, previous.layout());
-      if (first) {
-        LOG.warn("{}: mount {}; serving the last snapshot (revision {}, loaded {}) until it "
-            + "comes back", directory, reason, previous.revision(), previous.loadedAt());
-      }
-    } else {
-      status = buildStatus(MountState.MISSING, MountLayout.NONE);
-    }
-    return Outcome.ABSENT;
+    return reloader.reloadOnce() == Reloader.Outcome.CHANGED;
   }
 
   /**
-   * Reads the mount once. When a writer seems busy (plain-file layout), returns
-   * {@link Outcome#UNSETTLED} without publishing, unless that happened
-   * {@value #MAX_UNSETTLED_READS} times in a row: then what is there is taken as it is.
-   */
-  Outcome reloadOnce() {
-    synchronized (reloadLock) {
-      if (closed.get()) {
-        return Outcome.CLOSED;
-      }
-      SecretsSnapshot previous = current;
-      Instant now = clock.instant();
-      MountReader.Scan scan;
-      try {
-        scan = reader.read(previous.keys());
-      } catch (java.io.IOException | RuntimeException e) {
-        if (!Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          // The mount went away while it was being read (a volume torn down): report it as
-          // gone, as the next read would, not as the file that vanished under the reader.
-          return markAbsent(previous, now, "not mounted");
-        }
-        lastReloadAt = now;
-        lastResult = ReloadResult.FAILURE;
-        failedReloads++;
-        String reason = MountReader.reason(e instanceof java.io.IOException
-            ? (java.io.IOException) e : new java.io.IOException(e.getClass().getSimpleName()));
-        if (e.getMessage() != null && !(e instanceof java.nio.file.FileSystemException)
-            && e instanceof java.io.IOException) {
-          reason = e.getMessage(); // our own messages, which never quote content
-        }
-        boolean first = failureReason == null || !failureReason.equals(reason);
-        failureReason = reason;
-        if (staleSince == null && previous.revision() > 0) {
-          staleSince = now;
-        }
-        status = buildStatus(previous.revision() > 0 ? MountState.STALE : MountState.MISSING,
-            previous.layout());
-        if (first) {
-          LOG.warn("{}: reload failed, keeping the last good snapshot (revision {}): {}",
-              directory, previous.revision(), reason);
-        }
-        return Outcome.FAILED;
-      }
-      if (!scan.absent() && scan.files.isEmpty() && scan.problems.isEmpty()
-          && previous.size() > 0) {
-        // A mount that held secrets and is now an empty directory was unmounted or is being
-        // torn down; no rotation removes every secret. Keep serving the last snapshot.
-        scan.absentReason = "empty";
-      }
-      if (scan.absent()) {
-        return markAbsent(previous, now, scan.notADirectory ? "not a directory (subPath mount?)"
-            : scan.absentReason.equals("empty") ? "empty (volume unmounted?)" : "not mounted");
-      }
-      if (scan.unsettled && ++consecutiveUnsettled < MAX_UNSETTLED_READS) {
-        LOG.debug("{}: a writer is busy ({}); reading again after the quiet period", directory,
-            scan.unsettledReason);
-        return Outcome.UNSETTLED;
-      }
-      consecutiveUnsettled = 0;
-      SnapshotAssembler.Assembly assembly = assembler.assemble(scan, previous, now);
-      lastGeneration = scan.generation;
-      lastIdentities = scan.layout == MountLayout.FILE_BY_FILE ? scan.identities : null;
-      watcher.watchDirectories(scan.layout, scan.directories);
-      reportInvalidFiles(assembly);
-      boolean recovered = staleSince != null || failureReason != null;
-      lastReloadAt = now;
-      lastSuccessAt = now;
-      lastResult = ReloadResult.SUCCESS;
-      successfulReloads++;
-      staleSince = null;
-      failureReason = null;
-      if (recovered && previous.revision() > 0) {
-        LOG.info("{}: mount readable again; serving fresh content", directory);
-      }
-      if (assembly.hasChanges() && started) {
-        lastChangeAt = now;
-        changes++;
-      }
-      // Status first: whoever sees the new values also sees the state that goes with them.
-      status = buildStatus(MountState.READY, scan.layout, assembly.snapshot);
-      current = assembly.snapshot;
-      if (assembly.hasChanges()) {
-        conversions.asMap().keySet().removeIf(k -> k.conversion() == Conversion.CREDENTIALS
-            || assembly.changed.contains(k.key()) || assembly.removed.contains(k.key()));
-      }
-      if (!assembly.hasChanges()) {
-        return Outcome.UNCHANGED;
-      }
-      if (started) {
-        LOG.info("{}: secrets changed (revision {}): added {}, changed {}, removed {}", directory,
-            assembly.snapshot.revision(), printable(assembly.added), printable(assembly.changed),
-            printable(assembly.removed));
-        publish(new SecretsChangedEvent(assembly.added, assembly.changed, assembly.removed,
-            previous, assembly.snapshot, now));
-      }
-      return Outcome.CHANGED;
-    }
-  }
-
-  private void publish(SecretsChangedEvent event) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    try {
-      events.execute(() -> deliver(event));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      LOG.debug("{}: closed; change event not delivered", directory);
-    }
-  }
-
-  private void reportInvalidFiles(SnapshotAssembler.Assembly assembly) {
-    for (Map.Entry<String, String> entry : assembly.invalidFiles.entrySet()) {
-      if (!entry.getValue().equals(reportedInvalid.get(entry.getKey()))) {
-        LOG.warn("{}: file '{}' {}", directory, Names.printable(entry.getKey()), entry.getValue());
-      }
-    }
-    for (String file : reportedInvalid.keySet()) {
-      if (!file.startsWith(SHADOWED) && !assembly.invalidFiles.containsKey(file)
-          && assembly.snapshot.contains(file)) {
-        LOG.info("{}: file '{}' is valid again", directory, Names.printable(file));
-      }
-    }
-    for (String key : assembly.shadowedFields) {
-      if (!reportedInvalid.containsKey(SHADOWED + key)) {
-        LOG.warn("{}: key '{}' is both a file and a JSON field; the file wins", directory,
-            Names.printable(key));
-      }
-    }
-    java.util.Map<String, String> reported = new java.util.HashMap<>(assembly.invalidFiles);
-    for (String key : assembly.shadowedFields) {
-      reported.put(SHADOWED + key, "shadowed");
-    }
-    reportedInvalid = reported;
-    invalidFiles = assembly.invalidFiles;
-  }
-
-  private static String printable(Set<String> keys) {
-    StringBuilder sb = new StringBuilder("[");
-    int shown = 0;
-    for (String key : new java.util.TreeSet<>(keys)) {
-      if (shown == 20) {
-        sb.append(", ... ").append(keys.size() - shown).append(" more");
-        break;
-      }
-      if (shown++ > 0) {
-        sb.append(", ");
-      }
-      sb.append(Names.printable(key));
-    }
-    return sb.append(']').toString();
-  }
-
-  private MountStatus buildStatus(MountState state, MountLayout layout) {
-    return buildStatus(state, layout, current);
-  }
-
-  private MountStatus buildStatus(MountState state, MountLayout layout, SecretsSnapshot snapshot) {
-    return new MountStatus(directory, layout, state, snapshot.size(), snapshot.revision(),
-        lastResult, lastReloadAt, lastSuccessAt, lastChangeAt, staleSince, failureReason,
-        invalidFiles, successfulReloads, failedReloads, changes);
-  }
-
-  // Used by the watcher, on its thread.
-
-  /** Returns what the watcher must compare to decide whether to reload. */
-  String lastGeneration() {
-    synchronized (reloadLock) {
-      return lastGeneration;
-    }
-  }
-
-  Map<String, java.util.List<Object>> lastIdentities() {
-    synchronized (reloadLock) {
-      return lastIdentities;
-    }
-  }
-
-  MountReader reader() {
-    return reader;
-  }
-
-  boolean isClosed() {
-    return closed.get();
-  }
-
-  /**
-   * Stops watching, stops the reload and event threads, and waits for them. Events not yet
-   * delivered are dropped. Calling it again does nothing. Values read earlier stay usable.
+   * Stops watching, stops the reload, reading and event threads, and waits for them, for at
+   * most about {@value #CLOSE_TIMEOUT_SECONDS} seconds in all. Events not yet delivered are
+   * dropped. Calling it again does nothing. Values read earlier stay usable. A listener that
+   * is still running when the time is up is interrupted; one that ignores interruption keeps
+   * its (daemon) thread until it returns, and a warning says so. Called from a listener, it
+   * does not wait for the listener itself.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    watcher.stop();
-    events.shutdown();
-    if (Thread.currentThread() != eventThread) {
-      try {
-        if (!events.awaitTermination(5, TimeUnit.SECONDS)) {
-          events.shutdownNow();
-          LOG.warn("{}: a change listener did not finish within 5 s of close(); interrupted it",
-              directory);
-        }
-        // The executor counts as terminated while its worker is still on its way out: wait
-        // for the thread itself, so that no thread of this instance is alive after close().
-        Thread thread = eventThread;
-        if (thread != null) {
-          thread.join(TimeUnit.SECONDS.toMillis(1));
-        }
-      } catch (InterruptedException e) {
-        events.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-    }
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+    reloader.close(deadline);
+    watcher.stop(deadline);
+    dispatcher.close(deadline);
     LOG.debug("{}: closed", directory);
   }
 
   @Override
   public String toString() {
+    SecretsSnapshot current = reloader.current();
     return "MountedSecrets[mount=" + directory + ", revision=" + current.revision() + ", keys="
-        + current.size() + ", state=" + status.state() + "]";
+        + current.size() + ", state=" + reloader.status().state() + "]";
   }
 
   private static void sleepQuietly(Duration duration) {
@@ -795,7 +501,11 @@ public final class MountedSecrets implements AutoCloseable {
     private String requireMountSetting = DEFAULT_REQUIRE_MOUNT_SETTING;
     private long cacheMaximumSize = DEFAULT_CACHE_MAXIMUM_SIZE;
     private Clock clock = Clock.systemUTC();
-    private MountReader.Opener opener = Files::newInputStream;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private int maxJsonKeysPerFile = DEFAULT_MAX_JSON_KEYS_PER_FILE;
+    private int maxJsonKeys = DEFAULT_MAX_JSON_KEYS;
+    private int maxJsonDepth = DEFAULT_MAX_JSON_DEPTH;
+    private MountReader.OpenCheck openCheck = relative -> { };
 
     private Builder() {}
 
@@ -979,8 +689,76 @@ public final class MountedSecrets implements AutoCloseable {
       return this;
     }
 
-    Builder opener(MountReader.Opener opener) {
-      this.opener = Objects.requireNonNull(opener, "opener must not be null");
+    /**
+     * Sets the longest wait for one read of the mount. A read that takes longer (a FIFO
+     * swapped in for a file, a stalled file system) fails that reload with a reason naming
+     * the entry; the last good snapshot stays and the next reload starts afresh. Default 5 s.
+     *
+     * @param readTimeout from 1 ms to 10 minutes
+     * @return this builder
+     */
+    public Builder readTimeout(Duration readTimeout) {
+      Objects.requireNonNull(readTimeout, "readTimeout must not be null");
+      if (readTimeout.compareTo(Duration.ofMillis(1)) < 0
+          || readTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "readTimeout must be between 1 ms and 10 minutes, but was " + readTimeout);
+      }
+      this.readTimeout = readTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the most fields one JSON file yields as {@code file.field} keys. A file with more
+     * is served as raw text only, and reported. Default 1,000.
+     *
+     * @param maxJsonKeysPerFile from 1 to 1,000,000
+     * @return this builder
+     */
+    public Builder maxJsonKeysPerFile(int maxJsonKeysPerFile) {
+      this.maxJsonKeysPerFile = requireRange("maxJsonKeysPerFile", maxJsonKeysPerFile, 1,
+          1_000_000);
+      return this;
+    }
+
+    /**
+     * Sets the most fields all JSON files of the mount yield together. Files whose fields
+     * would pass the limit are served as raw text only, and reported. Default 10,000.
+     *
+     * @param maxJsonKeys from 1 to 10,000,000
+     * @return this builder
+     */
+    public Builder maxJsonKeys(int maxJsonKeys) {
+      this.maxJsonKeys = requireRange("maxJsonKeys", maxJsonKeys, 1, 10_000_000);
+      return this;
+    }
+
+    /**
+     * Sets the deepest nesting of objects and arrays flattened in a JSON file. A deeper file
+     * is served as raw text only, and reported. Default 32.
+     *
+     * @param maxJsonDepth from 1 to 512
+     * @return this builder
+     */
+    public Builder maxJsonDepth(int maxJsonDepth) {
+      this.maxJsonDepth = requireRange("maxJsonDepth", maxJsonDepth, 1, 512);
+      return this;
+    }
+
+    private static int requireRange(String option, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(option + " must be between " + min + " and " + max
+            + ", but was " + value);
+      }
+      return value;
+    }
+
+    SnapshotAssembler.JsonLimits jsonLimits() {
+      return new SnapshotAssembler.JsonLimits(maxJsonKeysPerFile, maxJsonKeys, maxJsonDepth);
+    }
+
+    Builder openCheck(MountReader.OpenCheck openCheck) {
+      this.openCheck = Objects.requireNonNull(openCheck, "openCheck must not be null");
       return this;
     }
 
@@ -1008,7 +786,9 @@ public final class MountedSecrets implements AutoCloseable {
           + ", quietPeriod=" + quietPeriod + ", watch=" + watch + ", flattenJson=" + flattenJson
           + ", trimTrailingNewline=" + trimTrailingNewline + ", maxFileSize=" + maxFileSize
           + ", maxDepth=" + maxDepth + ", requireMount=" + requireMount + ", cacheMaximumSize="
-          + cacheMaximumSize + "]";
+          + cacheMaximumSize + ", readTimeout=" + readTimeout + ", maxJsonKeysPerFile="
+          + maxJsonKeysPerFile + ", maxJsonKeys=" + maxJsonKeys + ", maxJsonDepth=" + maxJsonDepth
+          + "]";
     }
   }
 

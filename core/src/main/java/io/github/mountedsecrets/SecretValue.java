@@ -24,19 +24,30 @@ final class SecretValue {
   final Instant changedAt;
   final String file;
   final Origin origin;
+  /**
+   * Whether this is a last good value kept in place of what the file holds now (an emptied,
+   * unreadable or malformed file of the plain-file layout).
+   */
+  final boolean substituted;
 
   SecretValue(byte[] bytes, String text, long version, String file, Origin origin) {
-    this(bytes, text, version, null, file, origin);
+    this(bytes, text, version, null, file, origin, false);
   }
 
   private SecretValue(byte[] bytes, String text, long version, Instant changedAt, String file,
-      Origin origin) {
+      Origin origin, boolean substituted) {
     this.bytes = bytes;
     this.text = text;
     this.version = version;
     this.changedAt = changedAt;
     this.file = file;
     this.origin = origin;
+    this.substituted = substituted;
+  }
+
+  /** Returns this value marked as kept in place of the file's current content. */
+  SecretValue asSubstitute() {
+    return substituted ? this : new SecretValue(bytes, text, version, changedAt, file, origin, true);
   }
 
   boolean sameContent(SecretValue other) {
@@ -45,7 +56,7 @@ final class SecretValue {
   }
 
   SecretValue withVersion(long newVersion, Instant versionedAt) {
-    return new SecretValue(bytes, text, newVersion, versionedAt, file, origin);
+    return new SecretValue(bytes, text, newVersion, versionedAt, file, origin, substituted);
   }
 
   @Override

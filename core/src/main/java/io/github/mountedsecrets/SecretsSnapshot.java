@@ -32,6 +32,7 @@ public final class SecretsSnapshot {
   private final Instant loadedAt;
   private final Map<String, SecretValue> values;
   private final Set<String> keys;
+  private final Set<String> substitutedKeys;
 
   SecretsSnapshot(Path directory, MountLayout layout, String generation, long revision,
       Instant loadedAt, Map<String, SecretValue> values) {
@@ -42,6 +43,13 @@ public final class SecretsSnapshot {
     this.loadedAt = loadedAt;
     this.values = new HashMap<>(values);
     this.keys = Collections.unmodifiableSet(new TreeSet<>(values.keySet()));
+    Set<String> substituted = new TreeSet<>();
+    for (Map.Entry<String, SecretValue> entry : values.entrySet()) {
+      if (entry.getValue().substituted) {
+        substituted.add(entry.getKey());
+      }
+    }
+    this.substitutedKeys = Collections.unmodifiableSet(substituted);
   }
 
   static SecretsSnapshot empty(Path directory, Instant now) {
@@ -182,6 +190,20 @@ public final class SecretsSnapshot {
    */
   public Optional<String> generation() {
     return Optional.ofNullable(generation);
+  }
+
+  /**
+   * Returns the keys whose value is a last good value kept in place of what their file holds
+   * now: in the plain-file layout, where files are written one by one, a file that is empty,
+   * unreadable, over {@code maxFileSize} or (for JSON fields) malformed keeps the value it
+   * had. Such a value may come from an older write than the keys beside it.
+   * {@link MountedSecrets#databaseCredentials(String, String)} refuses to pair one. In the
+   * atomic-writer layout a generation is served exactly as written, and this set is empty.
+   *
+   * @return the substituted keys, sorted; empty when every value is the file's current content
+   */
+  public Set<String> substitutedKeys() {
+    return substitutedKeys;
   }
 
   SecretValue value(String key) {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,24 +38,22 @@ final class Watcher implements Runnable {
   private static final long NEVER = Long.MAX_VALUE;
   private static final long ERROR_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final MountedSecrets owner;
+  private final Reloader owner;
   private final Path root;
   private final long pollNanos;
   private final long quietNanos;
   private final String threadName;
-  private final AtomicReference<Wanted> wanted =
-      new AtomicReference<>(new Wanted(MountLayout.NONE, List.of()));
   private volatile boolean stopping;
   private volatile Thread thread;
   private volatile WatchService service;
   private boolean watchEnabled;
   private final Map<Path, WatchKey> keys = new HashMap<>();
+  /** When the next reload is due, or {@link #NEVER}. Owned by the loop. */
+  private long pendingReload = NEVER;
   /** File identities when the current quiet period began; plain-file layout only. */
   private Map<String, List<Object>> settling;
 
-  private record Wanted(MountLayout layout, List<Path> directories) {}
-
-  Watcher(MountedSecrets owner, Path root, Duration pollInterval, Duration quietPeriod,
+  Watcher(Reloader owner, Path root, Duration pollInterval, Duration quietPeriod,
       boolean watch, String threadName) {
     this.owner = owner;
     this.root = root;
@@ -82,7 +79,7 @@ final class Watcher implements Runnable {
     t.start();
   }
 
-  void stop() {
+  void stop(long deadlineNanos) {
     stopping = true;
     WatchService s = service;
     if (s != null) {
@@ -97,22 +94,33 @@ final class Watcher implements Runnable {
       t.interrupt();
       LockSupport.unpark(t);
       try {
-        t.join(TimeUnit.SECONDS.toMillis(5));
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
   }
 
-  /** Called after each successful read with the layout and the directories to watch. */
-  void watchDirectories(MountLayout layout, List<Path> directories) {
-    wanted.set(new Wanted(layout, List.copyOf(directories)));
-  }
-
   @Override
   public void run() {
+    try {
+      loop();
+    } catch (Throwable e) {
+      // Only an error thrown while an error was being handled gets here: say that the mount
+      // is no longer followed, for health checks to report.
+      try {
+        owner.markStopped(e);
+      } catch (Throwable ignored) {
+        // Nothing more can be done on this thread.
+      }
+    } finally {
+      closeService();
+    }
+  }
+
+  private void loop() {
     long nextPoll = System.nanoTime() + pollNanos;
-    long pendingReload = NEVER;
+    pendingReload = NEVER;
     boolean firstCheck = true;
     while (!stopping) {
       try {
@@ -158,21 +166,23 @@ final class Watcher implements Runnable {
         if (stopping) {
           break;
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (Throwable e) {
         if (stopping) {
           break;
         }
-        LOG.warn("{}: watching failed ({}); retrying", root, MountReader.reason(
-            e instanceof IOException ? (IOException) e : new IOException(e.getClass().getSimpleName())));
-        LOG.debug("{}: watch failure", root, e);
+        // Whatever happened, errors included, is reported and the loop goes on: a reload
+        // thread that ends unnoticed would leave the status saying READY while rotations
+        // are no longer served.
+        owner.recordWatchFailure(e);
+        LOG.warn("{}: watching failed ({}); retrying in 1 s", root, MountReader.reason(e));
         LockSupport.parkNanos(ERROR_BACKOFF_NANOS);
+        pendingReload = System.nanoTime();
       }
     }
-    closeService();
   }
 
   private boolean atomic() {
-    return wanted.get().layout() == MountLayout.ATOMIC_WRITER;
+    return owner.watchPlan().layout() == MountLayout.ATOMIC_WRITER;
   }
 
   /**
@@ -181,7 +191,7 @@ final class Watcher implements Runnable {
    * themselves rather than against events alone, which may arrive late on a busy machine.
    */
   private long settleLater() throws IOException {
-    settling = owner.reader().identities();
+    settling = owner.identities();
     return System.nanoTime() + quietNanos;
   }
 
@@ -192,7 +202,7 @@ final class Watcher implements Runnable {
   private long settledOrLater() throws IOException {
     Map<String, List<Object>> before = settling;
     if (before != null) {
-      Map<String, List<Object>> now = owner.reader().identities();
+      Map<String, List<Object>> now = owner.identities();
       if (now != null && !now.equals(before)) {
         settling = now;
         return System.nanoTime() + quietNanos;
@@ -204,8 +214,8 @@ final class Watcher implements Runnable {
 
   /** Reloads and returns when to try again: never, or after another quiet period. */
   private long reloadNow() throws IOException {
-    MountedSecrets.Outcome outcome = owner.reloadOnce();
-    return outcome == MountedSecrets.Outcome.UNSETTLED ? settleLater() : NEVER;
+    Reloader.Outcome outcome = owner.reloadOnce();
+    return outcome == Reloader.Outcome.UNSETTLED ? settleLater() : NEVER;
   }
 
   /**
@@ -215,16 +225,14 @@ final class Watcher implements Runnable {
   private boolean changedSinceLastRead() throws IOException {
     MountStatus status = owner.status();
     if (status.state() != MountState.READY) {
-      return Files.exists(root) || status.state() == MountState.STALE
-          && status.lastReloadResult() == ReloadResult.FAILURE;
+      return Files.exists(root) || status.lastReloadResult() == ReloadResult.FAILURE;
     }
-    MountReader reader = owner.reader();
-    String generation = reader.currentGeneration();
+    String generation = owner.currentGeneration();
     String lastGeneration = owner.lastGeneration();
     if (generation != null || lastGeneration != null) {
       return generation == null || !generation.equals(lastGeneration);
     }
-    Map<String, List<Object>> identities = reader.identities();
+    Map<String, List<Object>> identities = owner.identities();
     return identities == null || !identities.equals(owner.lastIdentities());
   }
 
@@ -275,7 +283,7 @@ final class Watcher implements Runnable {
         return;
       }
     }
-    Wanted w = wanted.get();
+    Reloader.WatchPlan w = owner.watchPlan();
     Set<Path> dirs = new LinkedHashSet<>();
     dirs.add(root);
     if (w.layout() == MountLayout.FILE_BY_FILE) {

@@ -107,8 +107,6 @@ class BadInputTest {
       secrets.reload();
 
       assertThat(secrets.get("prod-db")).isEqualTo(broken);
-      assertThat(secrets.get("prod-db.username")).isEqualTo("app");
-      assertThat(secrets.get("prod-db.password")).isEqualTo("pw-1");
       assertThat(secrets.get("OTHER")).isEqualTo("other-2");
       assertThat(secrets.status().state()).isEqualTo(MountState.READY);
       assertThat(secrets.status().invalidFiles()).containsOnlyKeys("prod-db");
@@ -116,8 +114,21 @@ class BadInputTest {
           .matches("is not valid JSON at line 2, column \\d+; .*");
 
       String warning = warningAbout(logs, mount.directory(), "prod-db");
-      assertThat(warning).matches(".* is not valid JSON at line 2, column \\d+; raw text is served, "
-          + "fields keep their last good values");
+      if (layout == Layout.FILE_BY_FILE) {
+        // Files written one by one: the fields keep their last good values, marked as such.
+        assertThat(secrets.get("prod-db.username")).isEqualTo("app");
+        assertThat(secrets.get("prod-db.password")).isEqualTo("pw-1");
+        assertThat(secrets.snapshot().substitutedKeys())
+            .containsExactly("prod-db.password", "prod-db.username");
+        assertThat(warning).matches(".* is not valid JSON at line 2, column \\d+; raw text is "
+            + "served, fields keep their last good values");
+      } else {
+        // One generation, as written: no field of an older generation is mixed in.
+        assertThat(secrets.snapshot().keys()).containsExactly("OTHER", "prod-db");
+        assertThat(secrets.snapshot().substitutedKeys()).isEmpty();
+        assertThat(warning).matches(".* is not valid JSON at line 2, column \\d+; raw text is "
+            + "served");
+      }
       assertThat(warning).doesNotContain("pw-2", "app-2", "unquoted");
     }
   }
@@ -143,7 +154,9 @@ class BadInputTest {
       mount.put("prod-db", "{\"username\":\"app\",\"password\":\"first\",\"password\":\"second\"}");
       secrets.reload();
 
-      assertThat(secrets.get("prod-db.password")).isEqualTo("pw-1");
+      assertThat(secrets.snapshot().find("prod-db.password"))
+          .isEqualTo(layout == Layout.FILE_BY_FILE ? java.util.Optional.of("pw-1")
+              : java.util.Optional.empty());
       assertThat(secrets.status().invalidFiles()).containsOnlyKeys("prod-db");
       assertThat(secrets.status().invalidFiles().get("prod-db")).startsWith("is not valid JSON");
       assertThat(warningAbout(logs, mount.directory(), "prod-db"))
@@ -170,8 +183,11 @@ class BadInputTest {
       assertThat(e.getMessage()).contains("'BIN'", mount.directory().toString(), "not valid UTF-8",
           "getBytes");
       assertThrows(SecretFormatException.class, () -> secrets.find("BIN"));
-      // The JSON file turned into invalid UTF-8: its fields keep their last good values.
-      assertThat(secrets.get("prod-db.password")).isEqualTo("pw-1");
+      // The JSON file turned into invalid UTF-8: where files are written one by one its fields
+      // keep their last good values; a generation is served as written.
+      assertThat(secrets.snapshot().find("prod-db.password"))
+          .isEqualTo(layout == Layout.FILE_BY_FILE ? java.util.Optional.of("pw-1")
+              : java.util.Optional.empty());
       assertThat(secrets.get("OTHER")).isEqualTo("o");
       assertThat(secrets.status().invalidFiles()).containsOnlyKeys("BIN", "prod-db");
       assertThat(warningAbout(logs, mount.directory(), "BIN")).contains("is not valid UTF-8");
@@ -191,12 +207,24 @@ class BadInputTest {
       mount.publish(files("TOKEN", "", "prod-db", "", "OTHER", "o-2"));
       secrets.reload();
 
-      assertThat(secrets.get("TOKEN")).isEqualTo("token-1");
-      assertThat(secrets.get("prod-db.password")).isEqualTo("pw-1");
       assertThat(secrets.get("OTHER")).isEqualTo("o-2");
       assertThat(secrets.status().invalidFiles()).containsOnlyKeys("TOKEN", "prod-db");
-      assertThat(warningAbout(logs, mount.directory(), "TOKEN"))
-          .endsWith("is empty; its last good value is kept");
+      if (layout == Layout.FILE_BY_FILE) {
+        assertThat(secrets.get("TOKEN")).isEqualTo("token-1");
+        assertThat(secrets.get("prod-db.password")).isEqualTo("pw-1");
+        assertThat(secrets.snapshot().substitutedKeys())
+            .containsExactly("TOKEN", "prod-db", "prod-db.password");
+        assertThat(warningAbout(logs, mount.directory(), "TOKEN"))
+            .endsWith("is empty; its last good value is kept");
+      } else {
+        // The generation holds an empty file: that is what is served, never an older value.
+        assertThat(secrets.get("TOKEN")).isEmpty();
+        assertThat(secrets.get("prod-db")).isEmpty();
+        assertThat(secrets.snapshot().contains("prod-db.password")).isFalse();
+        assertThat(secrets.snapshot().substitutedKeys()).isEmpty();
+        assertThat(warningAbout(logs, mount.directory(), "TOKEN"))
+            .endsWith("is empty; served as the empty string, as its generation holds it");
+      }
     }
   }
 
@@ -216,7 +244,8 @@ class BadInputTest {
         mount.put("OTHER", "o-2");
         secrets.reload();
 
-        assertThat(secrets.get("TOKEN")).isEqualTo("short");
+        assertThat(secrets.snapshot().find("TOKEN")).isEqualTo(layout == Layout.FILE_BY_FILE
+            ? java.util.Optional.of("short") : java.util.Optional.empty());
         assertThat(secrets.get("OTHER")).isEqualTo("o-2");
         assertThat(secrets.status().invalidFiles()).containsOnlyKeys("TOKEN", "BIG_AT_START");
         assertThat(warningAbout(logs, mount.directory(), "TOKEN"))
@@ -412,19 +441,19 @@ class BadInputTest {
     SecretsMount mount = SecretsMount.create(layout, mountDir()).publish(files(
         "LOCKED", "locked-1", "OTHER", "o-1"));
     AtomicBoolean deny = new AtomicBoolean();
-    MountReader.Opener opener = path -> {
-      if (deny.get() && path.getFileName().toString().equals("LOCKED")) {
-        throw new AccessDeniedException(path.toString());
+    MountReader.OpenCheck openCheck = relative -> {
+      if (deny.get() && relative.equals("LOCKED")) {
+        throw new AccessDeniedException(relative);
       }
-      return Files.newInputStream(path);
     };
-    try (MountedSecrets secrets = manual(mount.directory()).opener(opener).build();
+    try (MountedSecrets secrets = manual(mount.directory()).openCheck(openCheck).build();
         LogCapture logs = LogCapture.capture()) {
       deny.set(true);
       mount.publish(files("LOCKED", "locked-2", "OTHER", "o-2"));
       secrets.reload();
 
-      assertThat(secrets.get("LOCKED")).isEqualTo("locked-1");
+      assertThat(secrets.snapshot().find("LOCKED")).isEqualTo(layout == Layout.FILE_BY_FILE
+          ? java.util.Optional.of("locked-1") : java.util.Optional.empty());
       assertThat(secrets.get("OTHER")).isEqualTo("o-2");
       assertThat(secrets.status().state()).isEqualTo(MountState.READY);
       assertThat(secrets.status().invalidFiles()).containsOnlyKeys("LOCKED");
@@ -506,10 +535,11 @@ class BadInputTest {
       mount.put("line\nbreak", "");
       mount.put("new\nname", "n");
       secrets.reload();
-      assertThat(secrets.get("line\nbreak")).isEqualTo("v-newline");
+      assertThat(secrets.get("line\nbreak"))
+          .isEqualTo(layout == Layout.FILE_BY_FILE ? "v-newline" : "");
       assertThat(secrets.status().invalidFiles()).containsOnlyKeys("line\nbreak");
       assertThat(warningAbout(logs, mount.directory(), "line\\u000abreak"))
-          .endsWith("is empty; its last good value is kept");
+          .contains("is empty; ");
       assertThat(logs.messages()).anyMatch(m -> m.contains("added [new\\u000aname]"));
       assertThat(logs.messages()).noneMatch(m -> m.indexOf('\n') >= 0 || m.indexOf('\r') >= 0);
 
@@ -605,7 +635,7 @@ class BadInputTest {
     Files.writeString(dir.resolve("OTHER"), "o");
     Files.createSymbolicLink(dir.resolve("DANGLING"), Path.of("nowhere"));
     try (MountedSecrets secrets = open(dir)) {
-      assertThat(secrets.reader().identities()).isEqualTo(secrets.lastIdentities());
+      assertThat(secrets.reloader().identities()).isEqualTo(secrets.reloader().lastIdentities());
     }
   }
 
@@ -616,7 +646,7 @@ class BadInputTest {
     Files.createDirectories(dir.resolve("sub"));
     Files.write(dir.resolve("sub/bin"), "x".getBytes(StandardCharsets.UTF_8));
     try (MountedSecrets secrets = open(dir)) {
-      assertThat(secrets.reader().identities()).isEqualTo(secrets.lastIdentities());
+      assertThat(secrets.reloader().identities()).isEqualTo(secrets.reloader().lastIdentities());
     }
   }
 }

@@ -107,10 +107,10 @@ class BuilderTest {
   }
 
   @Test
-  void openerRefusesNull() {
-    assertThatThrownBy(() -> MountedSecrets.builder().opener(null))
+  void openCheckRefusesNull() {
+    assertThatThrownBy(() -> MountedSecrets.builder().openCheck(null))
         .isInstanceOf(NullPointerException.class)
-        .hasMessageContaining("opener");
+        .hasMessageContaining("openCheck");
   }
 
   @Test
@@ -138,7 +138,8 @@ class BuilderTest {
     assertThat(MountedSecrets.builder().toString()).isEqualTo("MountedSecrets.Builder["
         + "directory=/mnt/secrets-store, pollInterval=PT30S, quietPeriod=PT0.1S, watch=true, "
         + "flattenJson=true, trimTrailingNewline=true, maxFileSize=1048576, maxDepth=8, "
-        + "requireMount=true, cacheMaximumSize=10000]");
+        + "requireMount=true, cacheMaximumSize=10000, readTimeout=PT5S, "
+        + "maxJsonKeysPerFile=1000, maxJsonKeys=10000, maxJsonDepth=32]");
   }
 
   @Test
