@@ -8,7 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,17 +39,15 @@ final class BoundedIo implements AutoCloseable {
 
   private final Path directory;
   private final String threadName;
-  private final long timeoutNanos;
   private final Supplier<Path> opening;
   private final List<Thread> stalled = new CopyOnWriteArrayList<>();
   private volatile ThreadPoolExecutor executor;
   private volatile Thread worker;
   private volatile boolean closed;
 
-  BoundedIo(Path directory, String threadName, Duration timeout, Supplier<Path> opening) {
+  BoundedIo(Path directory, String threadName, Supplier<Path> opening) {
     this.directory = directory;
     this.threadName = threadName;
-    this.timeoutNanos = timeout.toNanos();
     this.opening = opening;
   }
 
@@ -75,7 +72,7 @@ final class BoundedIo implements AutoCloseable {
    *
    * @throws StalledException if the work did not finish in time
    */
-  synchronized <T> T call(Callable<T> work) throws IOException {
+  synchronized <T> T call(Callable<T> work, long timeoutNanos) throws IOException {
     if (closed) {
       throw new InterruptedIOException("closed");
     }

@@ -28,6 +28,7 @@ final class Dispatcher {
   private final ThreadPoolExecutor events;
   private final AtomicLong listenerFailures = new AtomicLong();
   private volatile Thread eventThread;
+  private volatile SecretsChangeListener running;
 
   Dispatcher(Path directory, String threadName) {
     this.directory = directory;
@@ -78,11 +79,14 @@ final class Dispatcher {
     for (Listener entry : listeners) {
       try {
         if (entry.filter.test(event)) {
+          running = entry.listener;
           entry.listener.onChange(event);
         }
       } catch (Throwable e) {
         listenerFailures.incrementAndGet();
         report(entry, e);
+      } finally {
+        running = null;
       }
     }
   }
@@ -99,6 +103,11 @@ final class Dispatcher {
     } catch (Throwable logging) {
       // Logging itself failed (out of memory, say): the next listener still runs.
     }
+  }
+
+  private String runningName() {
+    SecretsChangeListener listener = running;
+    return listener == null ? "(finished)" : listener.getClass().getName();
   }
 
   boolean isEventThread() {
@@ -119,8 +128,8 @@ final class Dispatcher {
       long left = deadlineNanos - System.nanoTime();
       if (!events.awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS)) {
         events.shutdownNow();
-        LOG.warn("{}: a change listener did not finish before close() gave up waiting; "
-            + "interrupted it", directory);
+        LOG.warn("{}: change listener {} did not finish before close() gave up waiting; "
+            + "interrupted it", directory, runningName());
       }
       // The executor counts as terminated while its worker is still on its way out: wait
       // for the thread itself, so that no thread of this instance is alive after close().
@@ -129,8 +138,8 @@ final class Dispatcher {
         thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(
             Math.max(TimeUnit.MILLISECONDS.toNanos(500), deadlineNanos - System.nanoTime()))));
         if (thread.isAlive()) {
-          LOG.warn("{}: a change listener ignores interruption; its thread {} outlives close() "
-              + "until the listener returns", directory, thread.getName());
+          LOG.warn("{}: change listener {} ignores interruption; its thread {} outlives "
+              + "close() until the listener returns", directory, runningName(), thread.getName());
         }
       }
     } catch (InterruptedException e) {

@@ -259,8 +259,9 @@ final class MountReader {
       BasicFileAttributes generation = walk.top.lstatOrNull(target);
       if (generation == null) {
         if (targetName.equals(readDataLinkOrNull(dataPath))) {
-          throw new IOException(DATA_LINK + " points to '" + Names.printable(targetName)
-              + "', which does not exist (the mount is being taken apart, or its writer failed)");
+          throw new IOException(DATA_LINK + " is dangling: it points to '"
+              + Names.printable(targetName) + "', which does not exist (the mount is being "
+              + "taken apart, or its writer failed)");
         }
         continue; // The writer switched generations and removed the old one.
       }
@@ -624,7 +625,7 @@ final class MountReader {
     for (Map.Entry<String, Path> entry : scan.identityPaths.entrySet()) {
       if (!scan.identities.get(entry.getKey()).equals(entryIdentity(entry.getValue()))) {
         markUnsettled(scan, entry.getKey(), "changed while the mount was read");
-        return;
+        scan.changing.add(entry.getKey());
       }
     }
   }

@@ -28,11 +28,22 @@ public final class MountStatus {
   private final long successfulReloads;
   private final long failedReloads;
   private final long changes;
+  private final long listenerFailures;
 
   MountStatus(Path directory, MountLayout layout, MountState state, int keyCount, long revision,
       ReloadResult lastReloadResult, Instant lastReloadAt, Instant lastSuccessAt,
       Instant lastChangeAt, Instant staleSince, String failureReason,
       Map<String, String> invalidFiles, long successfulReloads, long failedReloads, long changes) {
+    this(directory, layout, state, keyCount, revision, lastReloadResult, lastReloadAt,
+        lastSuccessAt, lastChangeAt, staleSince, failureReason, invalidFiles, successfulReloads,
+        failedReloads, changes, 0);
+  }
+
+  private MountStatus(Path directory, MountLayout layout, MountState state, int keyCount,
+      long revision, ReloadResult lastReloadResult, Instant lastReloadAt, Instant lastSuccessAt,
+      Instant lastChangeAt, Instant staleSince, String failureReason,
+      Map<String, String> invalidFiles, long successfulReloads, long failedReloads, long changes,
+      long listenerFailures) {
     this.directory = directory;
     this.layout = layout;
     this.state = state;
@@ -48,6 +59,37 @@ public final class MountStatus {
     this.successfulReloads = successfulReloads;
     this.failedReloads = failedReloads;
     this.changes = changes;
+    this.listenerFailures = listenerFailures;
+  }
+
+  /** Returns this status with the number of listener failures so far. */
+  MountStatus withListenerFailures(long failures) {
+    return failures == listenerFailures ? this : new MountStatus(directory, layout, state,
+        keyCount, revision, lastReloadResult, lastReloadAt, lastSuccessAt, lastChangeAt,
+        staleSince, failureReason, invalidFiles, successfulReloads, failedReloads, changes,
+        failures);
+  }
+
+  /**
+   * Returns how many times a change listener threw (an exception or an error) since the
+   * instance was built. The other listeners ran each time.
+   *
+   * @return the number of listener failures
+   */
+  public long listenerFailures() {
+    return listenerFailures;
+  }
+
+  /**
+   * Returns whether a health check should report the mount as down: no secrets were ever
+   * read ({@link MountState#MISSING}), or the reload thread stopped
+   * ({@link MountState#STOPPED}). A {@link MountState#STALE} mount still serves its last
+   * snapshot and counts as up.
+   *
+   * @return true while the application cannot rely on the mount
+   */
+  public boolean down() {
+    return state == MountState.MISSING || state == MountState.STOPPED;
   }
 
   /**

@@ -358,7 +358,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @return the current status
    */
   public MountStatus status() {
-    return reloader.status();
+    return reloader.status().withListenerFailures(dispatcher.listenerFailures());
   }
 
   @SuppressWarnings("unchecked")

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,7 @@ final class Reloader {
   static final int MAX_UNSETTLED_READS = 10;
 
   /** What one reload attempt found. */
-  enum Outcome { CHANGED, UNCHANGED, UNSETTLED, ABSENT, FAILED, CLOSED }
+  enum Outcome { CHANGED, UNCHANGED, UNSETTLED, ABSENT, FAILED, CLOSED, BUSY }
 
   private final Path directory;
   private final Clock clock;
@@ -47,7 +49,7 @@ final class Reloader {
   private final BoundedIo io;
   private final Dispatcher dispatcher;
   private final Consumer<SnapshotAssembler.Assembly> onSwap;
-  private final Object lock = new Object();
+  private final ReentrantLock lock = new ReentrantLock();
 
   private volatile SecretsSnapshot current;
   private volatile MountStatus status;
@@ -56,14 +58,14 @@ final class Reloader {
 
   // Guarded by lock.
   private Map<String, String> reportedInvalid = Map.of();
-  private Map<String, List<Object>> lastIdentities;
-  private String lastGeneration;
+  private volatile Map<String, List<Object>> lastIdentities;
+  private volatile String lastGeneration;
   private Instant lastReloadAt;
   private Instant lastSuccessAt;
   private Instant lastChangeAt;
   private Instant staleSince;
   private ReloadResult lastResult = ReloadResult.NONE;
-  private String failureReason;
+  private volatile String failureReason;
   private long successfulReloads;
   private long failedReloads;
   private long changes;
@@ -85,7 +87,7 @@ final class Reloader {
     this.assembler = assembler;
     this.dispatcher = dispatcher;
     this.onSwap = onSwap;
-    this.io = new BoundedIo(directory, ioThreadName, readTimeout, reader::opening);
+    this.io = new BoundedIo(directory, ioThreadName, reader::opening);
     this.current = SecretsSnapshot.empty(directory, clock.instant());
     this.status = buildStatus(MountState.MISSING, MountLayout.NONE, current);
   }
@@ -104,23 +106,27 @@ final class Reloader {
 
   /** Records that the instance has started: later changes are events. */
   void markStarted() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       started = true;
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Records that the mount is not there at startup. */
   void markMissingAtStart() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       failureReason = Files.exists(directory) ? "not a directory" : "not mounted";
       status = buildStatus(MountState.MISSING, MountLayout.NONE, current);
+    } finally {
+      lock.unlock();
     }
   }
 
   String failureReason() {
-    synchronized (lock) {
-      return failureReason;
-    }
+    return failureReason;
   }
 
   /**
@@ -128,45 +134,44 @@ final class Reloader {
    * becomes {@link MountState#STOPPED}, for health checks to report.
    */
   void markStopped(Throwable cause) {
-    synchronized (lock) {
-      stopped = true;
-      failureReason = "the reload thread stopped after " + cause.getClass().getName()
-          + "; secrets no longer follow the mount. Restart the application";
-      status = buildStatus(MountState.STOPPED, current.layout(), current);
-    }
+    // Not behind the lock: a reload stuck on the lock must not hide that the thread stopped.
+    stopped = true;
+    failureReason = "the reload thread stopped after " + cause.getClass().getName()
+        + "; secrets no longer follow the mount. Restart the application";
+    status = buildStatus(MountState.STOPPED, current.layout(), current);
     LOG.error("{}: {}", directory, failureReason);
   }
 
   /** Records an error the watcher survived, as a failed reload. */
   void recordWatchFailure(Throwable error) {
-    synchronized (lock) {
-      if (stopped) {
-        return;
+    if (!lock.tryLock()) {
+      return; // A reload is under way: it reports for itself.
+    }
+    try {
+      if (!stopped) {
+        fail(current, clock.instant(), "watching failed (" + MountReader.reason(error) + ")");
       }
-      fail(current, clock.instant(), "watching failed (" + MountReader.reason(error) + ")");
+    } finally {
+      lock.unlock();
     }
   }
 
   // Cheap checks for the watcher, bounded like reads.
 
   String currentGeneration() throws IOException {
-    return io.call(reader::currentGeneration);
+    return io.call(reader::currentGeneration, readTimeout.toNanos());
   }
 
   Map<String, List<Object>> identities() throws IOException {
-    return io.call(reader::identities);
+    return io.call(reader::identities, readTimeout.toNanos());
   }
 
   String lastGeneration() {
-    synchronized (lock) {
-      return lastGeneration;
-    }
+    return lastGeneration;
   }
 
   Map<String, List<Object>> lastIdentities() {
-    synchronized (lock) {
-      return lastIdentities;
-    }
+    return lastIdentities;
   }
 
   /** Records that the mount is gone (or empty, or a file); the last snapshot stays. */
@@ -219,14 +224,28 @@ final class Reloader {
    * values.
    */
   Outcome reloadOnce() {
-    synchronized (lock) {
+    // The whole call is bounded: waiting for a reload under way (the watcher's, stuck on the
+    // same FIFO, say) counts against the read timeout, and the read gets what is left, but
+    // never less than half of it.
+    long timeout = readTimeout.toNanos();
+    long start = System.nanoTime();
+    try {
+      if (!lock.tryLock(timeout, TimeUnit.NANOSECONDS)) {
+        return Outcome.BUSY;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Outcome.CLOSED;
+    }
+    try {
       if (closed) {
         return Outcome.CLOSED;
       }
       SecretsSnapshot previous = current;
       Instant now = clock.instant();
+      long budget = Math.max(timeout / 2, timeout - (System.nanoTime() - start));
       try {
-        return reloadLocked(previous, now);
+        return reloadLocked(previous, now, budget);
       } catch (BoundedIo.StalledException e) {
         return fail(previous, now, stalledReason(e.entry()));
       } catch (java.io.InterruptedIOException e) {
@@ -249,6 +268,8 @@ final class Reloader {
         return fail(previous, now, e.getClass().getName() + " while the mount was read or "
             + "assembled; the last good snapshot is kept and the next change is read again");
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -272,8 +293,9 @@ final class Reloader {
     return name == null ? entry.toString() : name.toString();
   }
 
-  private Outcome reloadLocked(SecretsSnapshot previous, Instant now) throws IOException {
-    MountReader.Scan scan = io.call(() -> reader.read(previous.keys()));
+  private Outcome reloadLocked(SecretsSnapshot previous, Instant now, long budgetNanos)
+      throws IOException {
+    MountReader.Scan scan = io.call(() -> reader.read(previous.keys()), budgetNanos);
     if (!scan.absent() && scan.files.isEmpty() && scan.problems.isEmpty()
         && previous.size() > 0) {
       // A mount that held secrets and is now an empty directory was unmounted or is being

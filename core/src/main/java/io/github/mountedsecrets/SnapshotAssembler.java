@@ -89,6 +89,9 @@ final class SnapshotAssembler {
     for (Map.Entry<String, byte[]> entry : scan.files.entrySet()) {
       String file = entry.getKey();
       byte[] bytes = entry.getValue();
+      if (scan.changing.contains(file)) {
+        continue; // Possibly torn: its last good value is kept below.
+      }
       if (bytes.length == 0) {
         SecretValue last = previous.value(file);
         boolean hadValue = last != null && last.origin == SecretValue.Origin.FILE
@@ -98,9 +101,8 @@ final class SnapshotAssembler {
           keepAllOf.add(file);
           continue;
         }
-        invalid.put(file, hadValue
-            ? "is empty; served as the empty string, as its generation holds it"
-            : "is empty");
+        invalid.put(file, substitute ? "is empty"
+            : "is empty; served as the empty string, as its generation holds it");
       }
       String raw = SecretsSnapshot.decode(bytes);
       if (raw == null) {

@@ -215,7 +215,8 @@ final class Watcher implements Runnable {
   /** Reloads and returns when to try again: never, or after another quiet period. */
   private long reloadNow() throws IOException {
     Reloader.Outcome outcome = owner.reloadOnce();
-    return outcome == Reloader.Outcome.UNSETTLED ? settleLater() : NEVER;
+    return outcome == Reloader.Outcome.UNSETTLED || outcome == Reloader.Outcome.BUSY
+        ? settleLater() : NEVER;
   }
 
   /**

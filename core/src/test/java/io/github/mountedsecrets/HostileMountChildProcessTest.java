@@ -94,7 +94,7 @@ class HostileMountChildProcessTest {
   /** A non-ASCII file name in a JVM whose locale is C, where it cannot be decoded. */
   @ParameterizedTest
   @EnumSource(Layout.class)
-  void aNonAsciiNameUnderTheCLocaleIsSkippedAndListed(Layout layout) throws Exception {
+  void aNonAsciiNameUnderTheCLocaleIsReadByItsUtf8Bytes(Layout layout) throws Exception {
     SecretsMount mount = SecretsMount.create(layout, mountDir).publish(files("OTHER", "o-1", "KEY", "k-1"));
     byte[] name = "пароль".getBytes(StandardCharsets.UTF_8);
     Hostile.createFileWithRawName(where(mount), name, "p-1");
@@ -114,10 +114,13 @@ class HostileMountChildProcessTest {
     });
     assertThat(before.get().lines()).as("child output %s", whole.lines()).contains("BUILD=ok");
     assertThat(before.get().value("STATE")).isEqualTo("READY");
-    assertThat(before.get().value("KEYS")).isEqualTo("KEY,OTHER");
-    assertThat(before.get().value("INVALID_COUNT")).isEqualTo("1");
+    // The JVM cannot decode the name in the POSIX locale; the reader opens it by its bytes and
+    // names the key by those bytes read as UTF-8, so the key is the one the writer meant.
+    String escapedName = "\\u043f\\u0430\\u0440\\u043e\\u043b\\u044c";
+    assertThat(before.get().value("KEYS")).isEqualTo("KEY,OTHER," + escapedName);
+    assertThat(before.get().value("INVALID_COUNT")).isEqualTo("0");
     assertThat(after.get().value("OTHER")).isEqualTo("o-2");
     assertThat(after.get().value("STATE")).isEqualTo("READY");
-    assertThat(after.get().value("INVALID_COUNT")).isEqualTo("1");
+    assertThat(after.get().value("INVALID_COUNT")).isEqualTo("0");
   }
 }

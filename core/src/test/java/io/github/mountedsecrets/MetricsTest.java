@@ -92,17 +92,18 @@ class MetricsTest {
   }
 
   @Test
-  void registersSevenMetersAllTaggedWithTheMount() {
+  void registersEightMetersAllTaggedWithTheMount() {
     try (MountedSecrets secrets = open()) {
       assertThat(secrets.directory().toString()).isEqualTo(mountTag());
-      assertThat(registry.getMeters()).hasSize(7);
+      assertThat(registry.getMeters()).hasSize(8);
       assertThat(registry.getMeters()).allSatisfy(meter ->
           assertThat(meter.getId().getTag(MetricNames.MOUNT_TAG)).as(meter.getId().toString())
               .isEqualTo(mountTag()));
       assertThat(registry.getMeters().stream().map(m -> m.getId().getName()).collect(Collectors.toSet()))
           .containsExactlyInAnyOrder("mounted.secrets.keys", "mounted.secrets.reloads",
               "mounted.secrets.changes", "mounted.secrets.last.reload.age",
-              "mounted.secrets.invalid.files", "mounted.secrets.stale");
+              "mounted.secrets.invalid.files", "mounted.secrets.stale",
+              "mounted.secrets.listener.failures");
       assertThat(registry.find(MetricNames.RELOADS).meters())
           .extracting(m -> m.getId().getTag(MetricNames.RESULT_TAG))
           .containsExactlyInAnyOrder("success", "failure");
@@ -113,7 +114,7 @@ class MetricsTest {
   void extraTagsAreAddedToEveryMeter() {
     try (MountedSecrets secrets = builder().build()) {
       new MountedSecretsMetrics(secrets, Tags.of("app", "orders"), Clock.systemUTC()).bindTo(registry);
-      assertThat(registry.getMeters()).hasSize(7).allSatisfy(meter -> {
+      assertThat(registry.getMeters()).hasSize(8).allSatisfy(meter -> {
         assertThat(meter.getId().getTags()).contains(Tag.of("app", "orders"),
             Tag.of(MetricNames.MOUNT_TAG, mountTag()));
       });

@@ -16,6 +16,8 @@ public final class MetricNames {
   public static final String INVALID_FILES = PREFIX + ".invalid.files";
   /** Gauge: 1 while the served values may be out of date (mount gone or unreadable), else 0. */
   public static final String STALE = PREFIX + ".stale";
+  /** Counter: change listeners that threw. */
+  public static final String LISTENER_FAILURES = PREFIX + ".listener.failures";
   /** Tag on every meter: the mount directory. */
   public static final String MOUNT_TAG = "mount";
   /** Tag on {@link #RELOADS}: the outcome. */

@@ -84,6 +84,10 @@ public final class MountedSecretsMetrics implements MeterBinder {
         .description("1 while the served secrets may be out of date, else 0")
         .tags(tags)
         .register(registry);
+    FunctionCounter.builder(MetricNames.LISTENER_FAILURES, s, m -> m.status().listenerFailures())
+        .description("Change listeners that threw; the other listeners still ran")
+        .tags(tags)
+        .register(registry);
   }
 
   private double secondsSinceLastSuccess(MountedSecrets s) {

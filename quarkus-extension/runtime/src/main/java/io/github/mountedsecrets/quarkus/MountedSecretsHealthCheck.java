@@ -16,8 +16,9 @@ import org.eclipse.microprofile.health.Readiness;
  * staleness, invalid files and each credentials rotation's state. Names and counts only,
  * never a value.
  *
- * <p>DOWN only while nothing has ever been read ({@link MountState#MISSING}, possible with
- * {@code require-mount=false}). A stale mount and refused new credentials keep serving the
+ * <p>DOWN while nothing has ever been read ({@link MountState#MISSING}, possible with
+ * {@code require-mount=false}) or the reload thread stopped ({@link MountState#STOPPED};
+ * see {@link MountStatus#down()}). A stale mount and refused new credentials keep serving the
  * last good values, so they are reported in the data and stay UP: taking every replica out
  * of service at once during a rotation would be worse than what they are doing.
  */
@@ -36,7 +37,7 @@ final class MountedSecretsHealthCheck implements HealthCheck {
   public HealthCheckResponse call() {
     MountStatus status = secrets.status();
     HealthCheckResponseBuilder response = HealthCheckResponse.named("mounted-secrets")
-        .status(status.state() != MountState.MISSING)
+        .status(!status.down())
         .withData("mount", status.directory().toString())
         .withData("state", status.state().name())
         .withData("layout", status.layout().name())

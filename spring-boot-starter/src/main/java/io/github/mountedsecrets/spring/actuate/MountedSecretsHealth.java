@@ -52,7 +52,7 @@ final class MountedSecretsHealth {
     for (MountedSecrets secrets : (Iterable<MountedSecrets>) mounts.orderedStream()::iterator) {
       MountStatus mount = secrets.status();
       mountDetails.put(mount.directory().toString(), describe(mount));
-      if (mount.state() == MountState.MISSING) {
+      if (mount.down()) {
         status = "DOWN";
       }
     }
