@@ -1,28 +1,18 @@
 package io.github.mountedsecrets;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -72,10 +62,6 @@ final class MountReader {
   static final String DATA_LINK = "..data";
   private static final int MAX_GENERATION_ATTEMPTS = 20;
   private static final int MAX_LAYOUT_ATTEMPTS = 3;
-  private static final int MIN_TEMP_SUFFIX_DIGITS = 6;
-  private static final int MAX_TEMP_SUFFIX_DIGITS = 10;
-  private static final boolean UTF8_NAMES = isUtf8(System.getProperty("sun.jnu.encoding"));
-  private static final List<Object> UNREADABLE = List.of("unreadable");
 
   /** Called before a file is opened; a seam for tests that simulate unreadable files. */
   @FunctionalInterface
@@ -84,16 +70,13 @@ final class MountReader {
   }
 
   private final Path root;
-  private final long maxFileSize;
   private final int maxDepth;
-  private final OpenCheck openCheck;
-  private volatile Path opening;
+  private final Walker walker;
 
   MountReader(Path root, long maxFileSize, int maxDepth, OpenCheck openCheck) {
     this.root = root;
-    this.maxFileSize = maxFileSize;
     this.maxDepth = maxDepth;
-    this.openCheck = openCheck;
+    this.walker = new Walker(maxFileSize, maxDepth, openCheck);
   }
 
   /** What one read of the mount found. Maps are sorted by name. */
@@ -130,7 +113,7 @@ final class MountReader {
 
   /** Returns the entry a read is opening right now, or null. */
   Path opening() {
-    return opening;
+    return walker.opening();
   }
 
   /** Returns the current target of {@code ..data}, or null when there is no such link. */
@@ -179,15 +162,15 @@ final class MountReader {
       return scan;
     }
     Path realRoot = root.toRealPath();
-    opening = realRoot;
+    walker.opening(realRoot);
     Dir opened;
     try {
       opened = Dir.open(realRoot, rootAttrs.fileKey());
     } finally {
-      opening = null;
+      walker.opening(null);
     }
     try (Dir top = opened) {
-      Walk walk = new Walk(scan, realRoot, top, knownFiles);
+      Walker.Walk walk = new Walker.Walk(scan, realRoot, top, knownFiles);
       BasicFileAttributes data = top.lstatOrNull(top.name(DATA_LINK));
       if (data != null) {
         walk.plainFiles = false;
@@ -195,8 +178,8 @@ final class MountReader {
       } else {
         scan.layout = MountLayout.FILE_BY_FILE;
         Set<Object> visiting = new HashSet<>();
-        visiting.add(identityKey(rootAttrs, realRoot));
-        readDirectory(walk, top, "", 1, visiting);
+        visiting.add(Walker.identityKey(rootAttrs, realRoot));
+        walker.readDirectory(walk, top, "", 1, visiting);
         if (walk.atomicRemnant != null) {
           scan.absentReason = "is incomplete: '" + Names.printable(walk.atomicRemnant)
               + "' of the atomic writer is there but " + DATA_LINK + " is not (the mount is being "
@@ -204,7 +187,7 @@ final class MountReader {
           return scan;
         }
         if (!scan.unsettled) {
-          checkIdentities(scan);
+          Walker.checkIdentities(scan);
         }
       }
     } catch (NoSuchFileException | NotDirectoryException e) {
@@ -218,23 +201,6 @@ final class MountReader {
     return scan;
   }
 
-  /** State shared by one walk through the mount. */
-  private static final class Walk {
-    final Scan scan;
-    final Path realRoot;
-    final Dir top;
-    final Set<String> knownFiles;
-    boolean plainFiles = true;
-    String atomicRemnant;
-
-    Walk(Scan scan, Path realRoot, Dir top, Set<String> knownFiles) {
-      this.scan = scan;
-      this.realRoot = realRoot;
-      this.top = top;
-      this.knownFiles = knownFiles;
-    }
-  }
-
   /** The mount changed from one layout to the other while it was read; read it again. */
   private static final class LayoutChangedException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -244,7 +210,7 @@ final class MountReader {
     }
   }
 
-  private void readGeneration(Walk walk) throws IOException {
+  private void readGeneration(Walker.Walk walk) throws IOException {
     Scan scan = walk.scan;
     scan.layout = MountLayout.ATOMIC_WRITER;
     Path dataPath = walk.realRoot.resolve(DATA_LINK);
@@ -271,12 +237,12 @@ final class MountReader {
       }
       Scan attemptScan = new Scan();
       attemptScan.layout = MountLayout.ATOMIC_WRITER;
-      Walk attemptWalk = new Walk(attemptScan, walk.realRoot, walk.top, Set.of());
+      Walker.Walk attemptWalk = new Walker.Walk(attemptScan, walk.realRoot, walk.top, Set.of());
       attemptWalk.plainFiles = false;
       Set<Object> visiting = new HashSet<>();
-      visiting.add(identityKey(generation, walk.realRoot.resolve(target)));
-      try (Dir dir = openDir(walk.top, target, generation)) {
-        readDirectory(attemptWalk, dir, "", 1, visiting);
+      visiting.add(Walker.identityKey(generation, walk.realRoot.resolve(target)));
+      try (Dir dir = walker.openDir(walk.top, target, generation)) {
+        walker.readDirectory(attemptWalk, dir, "", 1, visiting);
       } catch (NoSuchFileException | NotDirectoryException | EntryChangedException e) {
         continue; // The generation was removed mid-read: a newer one is in place.
       }
@@ -326,404 +292,15 @@ final class MountReader {
         && !name.equals("...");
   }
 
-  private void readDirectory(Walk walk, Dir dir, String prefix, int depth, Set<Object> visiting)
-      throws IOException {
-    Scan scan = walk.scan;
-    List<Path> names = dir.list();
-    List<Entry> entries = new ArrayList<>(names.size());
-    Set<String> nameSet = new HashSet<>();
-    for (Path name : names) {
-      String decoded = decodeName(name);
-      if (decoded == null) {
-        scan.problems.put(prefix + escapedName(name), "has a name that is not valid UTF-8; "
-            + "skipped (rename it, or set the provider's objectAlias to an ASCII name)");
-        continue;
-      }
-      entries.add(new Entry(name, decoded));
-      nameSet.add(decoded);
-    }
-    entries.sort(Comparator.comparing(e -> e.decoded));
-    for (Entry entry : entries) {
-      String decoded = entry.decoded;
-      if (decoded.startsWith("..")) {
-        // Internal entries of the atomic writer: ..data, ..data_tmp, generations.
-        if (walk.plainFiles && depth == 1) {
-          walk.atomicRemnant = decoded;
-        }
-        continue;
-      }
-      String relative = prefix + decoded;
-      if (walk.plainFiles && isTemporaryName(decoded, nameSet)) {
-        scan.skippedTemporaryFiles.add(relative);
-        continue;
-      }
-      if (walk.plainFiles) {
-        Path listed = dir.path(entry.name);
-        List<Object> identity = entryIdentity(listed);
-        if (identity != null) {
-          scan.identities.put(relative, identity);
-          scan.identityPaths.put(relative, listed);
-        }
-      }
-      BasicFileAttributes own;
-      try {
-        own = dir.lstat(entry.name);
-      } catch (NoSuchFileException e) {
-        if (walk.plainFiles) {
-          markUnsettled(scan, relative, "vanished while the directory was read");
-          continue;
-        }
-        throw e;
-      } catch (IOException e) {
-        scan.problems.put(relative, "could not be examined (" + reason(e) + ")");
-        continue;
-      }
-      if (own.isSymbolicLink()) {
-        followLink(walk, dir, entry.name, relative, depth, visiting);
-      } else {
-        readEntry(walk, dir, entry.name, own, relative, depth, visiting);
-      }
-    }
-  }
-
-  private record Entry(Path name, String decoded) {}
-
-  /** Reads what a link points to, if that lies inside the mount. */
-  private void followLink(Walk walk, Dir dir, Path name, String relative, int depth,
-      Set<Object> visiting) throws IOException {
-    Scan scan = walk.scan;
-    Path link = dir.path(name);
-    if (walk.plainFiles && depth == 1) {
-      try {
-        String target = Files.readSymbolicLink(link).toString();
-        if (target.equals(DATA_LINK) || target.startsWith(DATA_LINK + "/")) {
-          walk.atomicRemnant = decodeName(name);
-        }
-      } catch (IOException e) {
-        // Examined below.
-      }
-    }
-    Path real;
-    try {
-      real = link.toRealPath();
-    } catch (NoSuchFileException e) {
-      scan.problems.put(relative, "is a dangling symbolic link (its target does not exist)");
-      return;
-    } catch (FileSystemLoopException e) {
-      scan.problems.put(relative, "is part of a symbolic link loop");
-      return;
-    } catch (FileSystemException e) {
-      scan.problems.put(relative, isLoop(e)
-          ? "is part of a symbolic link loop"
-          : "is a symbolic link that cannot be followed (" + reason(e) + ")");
-      return;
-    }
-    if (!real.startsWith(walk.realRoot)) {
-      scan.problems.put(relative, "is a symbolic link pointing outside the mount; refused");
-      return;
-    }
-    Path inside = walk.realRoot.relativize(real);
-    if (inside.toString().isEmpty()) {
-      scan.problems.put(relative, "is part of a symbolic link loop");
-      return;
-    }
-    List<Dir> opened = new ArrayList<>();
-    try {
-      Dir parent = walk.top;
-      int count = inside.getNameCount();
-      for (int i = 0; i < count - 1; i++) {
-        Path component = inside.getName(i);
-        BasicFileAttributes attrs = parent.lstat(component);
-        if (!attrs.isDirectory()) {
-          linkChanged(walk, relative);
-          return;
-        }
-        parent = openDir(parent, component, attrs);
-        opened.add(parent);
-      }
-      Path last = inside.getName(count - 1);
-      BasicFileAttributes target = parent.lstat(last);
-      if (target.isSymbolicLink()) {
-        linkChanged(walk, relative);
-        return;
-      }
-      readEntry(walk, parent, last, target, relative, depth, visiting);
-    } catch (NoSuchFileException | NotDirectoryException | EntryChangedException e) {
-      linkChanged(walk, relative);
-    } catch (AccessDeniedException e) {
-      scan.problems.put(relative, "is a symbolic link whose target is not readable (permission "
-          + "denied)");
-    } finally {
-      for (int i = opened.size() - 1; i >= 0; i--) {
-        opened.get(i).close();
-      }
-    }
-  }
-
-  private static void linkChanged(Walk walk, String relative) throws IOException {
-    if (walk.plainFiles) {
-      markUnsettled(walk.scan, relative, "changed while its link was followed");
-    } else {
-      throw new EntryChangedException(); // Read the generation again.
-    }
-  }
-
-  private void readEntry(Walk walk, Dir parent, Path name, BasicFileAttributes attrs,
-      String relative, int depth, Set<Object> visiting) throws IOException {
-    Scan scan = walk.scan;
-    if (attrs.isDirectory()) {
-      scan.directoryNames.add(relative);
-      if (depth >= maxDepth) {
-        scan.problems.put(relative, "is a directory nested deeper than maxDepth=" + maxDepth
-            + "; its files were not read");
-        return;
-      }
-      Object key = identityKey(attrs, parent.path(name));
-      if (!visiting.add(key)) {
-        scan.problems.put(relative, "is part of a symbolic link loop");
-        return;
-      }
-      try (Dir sub = openDir(parent, name, attrs)) {
-        if (walk.plainFiles) {
-          scan.directories.add(sub.path());
-        }
-        readDirectory(walk, sub, relative + "/", depth + 1, visiting);
-      } catch (AccessDeniedException e) {
-        unreadableDirectory(walk, relative, "is a directory that cannot be read (permission "
-            + "denied); its files were skipped. Check the volume's file permission and the "
-            + "pod's fsGroup / runAsUser");
-      } catch (NoSuchFileException | NotDirectoryException | EntryChangedException e) {
-        if (!walk.plainFiles) {
-          throw e;
-        }
-        markUnsettled(scan, relative, "changed while it was read");
-      } catch (FileSystemException e) {
-        if (isLoop(e) && walk.plainFiles) {
-          markUnsettled(scan, relative, "was replaced by a symbolic link while it was read");
-        } else {
-          unreadableDirectory(walk, relative, "is a directory that could not be read ("
-              + reason(e) + "); its files were skipped");
-        }
-      } finally {
-        visiting.remove(key);
-      }
-    } else if (attrs.isRegularFile()) {
-      readFile(walk, parent, name, attrs, relative);
-    } else {
-      scan.problems.put(relative, "is not a regular file (" + kind(attrs) + "); never opened");
-    }
-  }
-
-  /** Opens a directory entry, saying which while the open is under way. */
-  private Dir openDir(Dir parent, Path name, BasicFileAttributes attrs) throws IOException {
-    opening = parent.path(name);
-    try {
-      return parent.openDir(name, attrs);
-    } finally {
-      opening = null;
-    }
-  }
-
-  private static void unreadableDirectory(Walk walk, String relative, String reason) {
-    walk.scan.problems.put(relative, reason);
-    if (walk.plainFiles) {
-      walk.scan.identities.put(relative + "/", UNREADABLE);
-    }
-  }
-
-  private void readFile(Walk walk, Dir parent, Path name, BasicFileAttributes attrs,
-      String relative) throws IOException {
-    Scan scan = walk.scan;
-    if (walk.plainFiles && !walk.knownFiles.contains(relative)
-        && endsWithTemporarySuffix(relative)) {
-      markUnsettled(scan, relative, "is new and named like a writer's temporary file");
-    }
-    if (attrs.size() > maxFileSize) {
-      scan.problems.put(relative, "is " + attrs.size() + " bytes, over maxFileSize="
-          + maxFileSize + " bytes; not read");
-      return;
-    }
-    byte[] content;
-    opening = parent.path(name);
-    try {
-      openCheck.beforeOpen(relative);
-      try (SeekableByteChannel channel = parent.openFile(name)) {
-        opening = null;
-        if (!seekable(channel)) {
-          scan.problems.put(relative, "was replaced by something other than a regular file "
-              + "while it was opened; not read");
-          return;
-        }
-        InputStream in = Channels.newInputStream(channel);
-        content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileSize + 1));
-        if (content.length > maxFileSize) {
-          scan.problems.put(relative, "grew over maxFileSize=" + maxFileSize + " bytes; not read");
-          return;
-        }
-        if (channel.size() != content.length) {
-          changedWhileRead(walk, relative);
-          return;
-        }
-      }
-      BasicFileAttributes after = parent.lstat(name);
-      if (!Objects.equals(after.fileKey(), attrs.fileKey()) || after.size() != content.length) {
-        changedWhileRead(walk, relative);
-        return;
-      }
-      scan.files.put(relative, content);
-    } catch (AccessDeniedException e) {
-      scan.problems.put(relative, "is not readable (permission denied); check the volume's "
-          + "file permission and the pod's fsGroup / runAsUser");
-    } catch (NoSuchFileException e) {
-      if (walk.plainFiles) {
-        markUnsettled(scan, relative, "vanished while it was read");
-      } else {
-        throw e;
-      }
-    } catch (FileSystemException e) {
-      if (isLoop(e)) {
-        if (walk.plainFiles) {
-          markUnsettled(scan, relative, "was replaced by a symbolic link while it was read");
-        } else {
-          scan.problems.put(relative, "was replaced by a symbolic link while it was read; "
-              + "not read");
-        }
-      } else {
-        scan.problems.put(relative, "could not be read (" + reason(e) + ")");
-      }
-    } catch (IOException e) {
-      scan.problems.put(relative, "could not be read (" + reason(e) + ")");
-    } finally {
-      opening = null;
-    }
-  }
-
-  private static void changedWhileRead(Walk walk, String relative) {
-    if (walk.plainFiles) {
-      walk.scan.changing.add(relative);
-      markUnsettled(walk.scan, relative, "changed while it was read");
-    } else {
-      walk.scan.problems.put(relative, "changed while it was read, though files of a "
-          + "generation never change; not read");
-    }
-  }
-
-  /** Whether a channel can seek: true for regular files, false for FIFOs and sockets. */
-  private static boolean seekable(SeekableByteChannel channel) {
-    try {
-      if (channel instanceof FileChannel) {
-        ((FileChannel) channel).position();
-      }
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** Re-reads every file's identity; a change means a writer was busy during the read. */
-  private static void checkIdentities(Scan scan) {
-    for (Map.Entry<String, Path> entry : scan.identityPaths.entrySet()) {
-      if (!scan.identities.get(entry.getKey()).equals(entryIdentity(entry.getValue()))) {
-        markUnsettled(scan, entry.getKey(), "changed while the mount was read");
-        scan.changing.add(entry.getKey());
-      }
-    }
-  }
-
   /**
    * Returns the identity of every plain file without reading content, for a cheap poll.
    * Returns null when the mount is absent or uses the atomic writer.
    */
   Map<String, List<Object>> identities() throws IOException {
-    if (!Files.isDirectory(root) || Files.isSymbolicLink(root.resolve(DATA_LINK))) {
-      return null;
-    }
-    Map<String, List<Object>> result = new LinkedHashMap<>();
-    Path realRoot = root.toRealPath();
-    collectIdentities(realRoot, realRoot, "", 1, result, new HashSet<>(List.of(realRoot)));
-    return result;
+    return Identities.of(root, maxDepth);
   }
 
-  private void collectIdentities(Path realRoot, Path dir, String prefix, int depth,
-      Map<String, List<Object>> result, Set<Path> visiting) throws IOException {
-    List<Entry> entries = new ArrayList<>();
-    Set<String> nameSet = new HashSet<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-      for (Path entry : stream) {
-        Path fileName = entry.getFileName();
-        String decoded = fileName == null ? null : decodeName(fileName);
-        if (decoded != null) {
-          entries.add(new Entry(fileName, decoded));
-          nameSet.add(decoded);
-        }
-      }
-    }
-    entries.sort(Comparator.comparing(e -> e.decoded));
-    for (Entry entry : entries) {
-      String name = entry.decoded;
-      if (name.startsWith("..") || isTemporaryName(name, nameSet)) {
-        continue;
-      }
-      Path path = dir.resolve(entry.name);
-      List<Object> identity = entryIdentity(path);
-      if (identity != null) {
-        result.put(prefix + name, identity);
-        continue;
-      }
-      // A directory: descend exactly where read() descends.
-      Path realDir;
-      try {
-        realDir = path.toRealPath();
-      } catch (IOException e) {
-        continue;
-      }
-      if (depth < maxDepth && realDir.startsWith(realRoot) && visiting.add(realDir)) {
-        try {
-          collectIdentities(realRoot, path, prefix + name + "/", depth + 1, result, visiting);
-        } catch (NoSuchFileException e) {
-          throw e;
-        } catch (IOException e) {
-          result.put(prefix + name + "/", UNREADABLE);
-        }
-        visiting.remove(realDir);
-      }
-    }
-  }
-
-  /**
-   * Returns what identifies an entry's current content without reading it (file key,
-   * modification time, size, following links), a marker for an entry that cannot be
-   * examined, or null for a directory. The same function serves the read and the poll, so
-   * that an unchanged mount always compares equal.
-   */
-  private static List<Object> entryIdentity(Path path) {
-    try {
-      BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-      return attrs.isDirectory() ? null : identity(attrs);
-    } catch (IOException e) {
-      return UNREADABLE;
-    }
-  }
-
-  private static List<Object> identity(BasicFileAttributes attrs) {
-    Object key = attrs.fileKey();
-    return List.of(key == null ? "" : key, attrs.lastModifiedTime(), attrs.size());
-  }
-
-  /** What makes a directory unique while it is walked: its file key, else its path. */
-  private static Object identityKey(BasicFileAttributes attrs, Path path) {
-    Object key = attrs.fileKey();
-    return key != null ? key : path;
-  }
-
-  private static void markUnsettled(Scan scan, String relative, String why) {
-    if (!scan.unsettled) {
-      scan.unsettled = true;
-      scan.unsettledReason = "'" + Names.printable(relative) + "' " + why;
-    }
-  }
-
-  private static String kind(BasicFileAttributes attrs) {
+  static String kind(BasicFileAttributes attrs) {
     if (attrs.isSymbolicLink()) {
       return "a symbolic link";
     }
@@ -733,114 +310,7 @@ final class MountReader {
     return attrs.isOther() ? "a FIFO, socket or device" : "not a directory";
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Names
-
-  /**
-   * Returns an entry's name as UTF-8 text, from the name's own bytes where the platform's
-   * encoding may have lost them; null when the bytes are not valid UTF-8.
-   */
-  static String decodeName(Path fileName) {
-    String text = fileName.toString();
-    if (text.indexOf('\uFFFD') < 0 && (UTF8_NAMES || isAscii(text))) {
-      return text;
-    }
-    byte[] raw = rawName(fileName);
-    if (raw == null) {
-      return text.indexOf('\uFFFD') < 0 ? text : null;
-    }
-    return SecretsSnapshot.decode(raw);
-  }
-
-  /** Returns a printable form of a name that is not valid UTF-8: other bytes as \xNN. */
-  static String escapedName(Path fileName) {
-    byte[] raw = rawName(fileName);
-    if (raw == null) {
-      return Names.printable(fileName.toString());
-    }
-    StringBuilder sb = new StringBuilder();
-    for (byte b : raw) {
-      int c = b & 0xff;
-      if (c >= 0x20 && c < 0x7f && c != '\\') {
-        sb.append((char) c);
-      } else {
-        sb.append(String.format(java.util.Locale.ROOT, "\\x%02X", c));
-      }
-    }
-    return sb.toString();
-  }
-
-  /** The bytes of a file name on the default file system, read back from its URI. */
-  private static byte[] rawName(Path fileName) {
-    if (!"file".equals(fileName.getFileSystem().provider().getScheme())) {
-      return null;
-    }
-    String path = fileName.toUri().getRawPath();
-    if (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
-    String last = path.substring(path.lastIndexOf('/') + 1);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(last.length());
-    for (int i = 0; i < last.length(); i++) {
-      char c = last.charAt(i);
-      if (c == '%' && i + 2 < last.length()) {
-        out.write(Integer.parseInt(last.substring(i + 1, i + 3), 16));
-        i += 2;
-      } else {
-        out.write(c);
-      }
-    }
-    return out.toByteArray();
-  }
-
-  private static boolean isAscii(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isUtf8(String encoding) {
-    return encoding != null && (encoding.equalsIgnoreCase("UTF-8")
-        || encoding.equalsIgnoreCase("UTF8"));
-  }
-
-  /**
-   * Returns whether a name is a temporary file of the AWS provider's writer: the name of
-   * another entry of the same directory followed by the random digits Go's
-   * {@code os.CreateTemp} appends.
-   */
-  static boolean isTemporaryName(String name, Set<String> siblings) {
-    int digits = trailingDigits(name);
-    if (digits < MIN_TEMP_SUFFIX_DIGITS) {
-      return false;
-    }
-    int firstCut = Math.max(1, name.length() - Math.min(digits, MAX_TEMP_SUFFIX_DIGITS));
-    for (int cut = firstCut; cut <= name.length() - MIN_TEMP_SUFFIX_DIGITS; cut++) {
-      if (siblings.contains(name.substring(0, cut))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean endsWithTemporarySuffix(String relative) {
-    int slash = relative.lastIndexOf('/');
-    String name = slash < 0 ? relative : relative.substring(slash + 1);
-    return trailingDigits(name) >= MIN_TEMP_SUFFIX_DIGITS && trailingDigits(name) < name.length();
-  }
-
-  private static int trailingDigits(String name) {
-    int count = 0;
-    for (int i = name.length() - 1; i >= 0 && name.charAt(i) >= '0' && name.charAt(i) <= '9'; i--) {
-      count++;
-    }
-    return count;
-  }
-
-  private static boolean isLoop(FileSystemException e) {
+  static boolean isLoop(FileSystemException e) {
     String reason = e.getReason();
     return reason != null && reason.toLowerCase(java.util.Locale.ROOT).contains("too many levels");
   }

@@ -1,7 +1,5 @@
 package io.github.mountedsecrets;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,28 +48,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class MountedSecrets implements AutoCloseable {
   /** The directory the Secrets Store CSI Driver is conventionally mounted at. */
-  public static final Path DEFAULT_DIRECTORY = Path.of("/mnt/secrets-store");
+  public static final Path DEFAULT_DIRECTORY = (Path) MountedSecretsOption.DIRECTORY.defaultValue();
   /** Default fallback poll interval. */
-  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_POLL_INTERVAL =
+      (Duration) MountedSecretsOption.POLL_INTERVAL.defaultValue();
   /** Default quiet period that coalesces a burst of file-by-file writes. */
-  public static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMillis(100);
-  private static final String DEFAULT_DIRECTORY_SETTING = "the builder's directory";
-  private static final String DEFAULT_REQUIRE_MOUNT_SETTING = "the builder's requireMount";
+  public static final Duration DEFAULT_QUIET_PERIOD =
+      (Duration) MountedSecretsOption.QUIET_PERIOD.defaultValue();
   /** Default largest file read, in bytes (1 MiB). */
-  public static final long DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
+  public static final long DEFAULT_MAX_FILE_SIZE =
+      (Long) MountedSecretsOption.MAX_FILE_SIZE.defaultValue();
   /** Default deepest directory nesting read. */
-  public static final int DEFAULT_MAX_DEPTH = 8;
+  public static final int DEFAULT_MAX_DEPTH = (Integer) MountedSecretsOption.MAX_DEPTH.defaultValue();
   /** Default number of typed conversions cached. */
-  public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 10_000;
+  public static final long DEFAULT_CACHE_MAXIMUM_SIZE =
+      (Long) MountedSecretsOption.CACHE_MAXIMUM_SIZE.defaultValue();
 
   /** Default longest wait for one read of the mount. */
-  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_READ_TIMEOUT =
+      (Duration) MountedSecretsOption.READ_TIMEOUT.defaultValue();
   /** Default most fields one JSON file yields. */
-  public static final int DEFAULT_MAX_JSON_KEYS_PER_FILE = 1_000;
+  public static final int DEFAULT_MAX_JSON_KEYS_PER_FILE =
+      (Integer) MountedSecretsOption.MAX_JSON_KEYS_PER_FILE.defaultValue();
   /** Default most fields all JSON files of a mount yield together. */
-  public static final int DEFAULT_MAX_JSON_KEYS = 10_000;
+  public static final int DEFAULT_MAX_JSON_KEYS =
+      (Integer) MountedSecretsOption.MAX_JSON_KEYS.defaultValue();
   /** Default deepest nesting of a JSON file that is flattened. */
-  public static final int DEFAULT_MAX_JSON_DEPTH = 32;
+  public static final int DEFAULT_MAX_JSON_DEPTH =
+      (Integer) MountedSecretsOption.MAX_JSON_DEPTH.defaultValue();
   private static final int CLOSE_TIMEOUT_SECONDS = 5;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(CLOSE_TIMEOUT_SECONDS);
 
@@ -83,8 +87,7 @@ public final class MountedSecrets implements AutoCloseable {
   /** How the reader's configuration turns requireMount off, for the missing-mount message. */
   private final String requireMountSetting;
   private final Duration quietPeriod;
-  private final Cache<ConversionKey, Object> conversions;
-  private final boolean cacheEnabled;
+  private final ConversionCache conversions;
   private final Dispatcher dispatcher;
   private final Reloader reloader;
   private final Watcher watcher;
@@ -95,8 +98,6 @@ public final class MountedSecrets implements AutoCloseable {
     this.directorySetting = builder.directorySetting;
     this.requireMountSetting = builder.requireMountSetting;
     this.quietPeriod = builder.quietPeriod;
-    this.conversions = Caffeine.newBuilder().maximumSize(builder.cacheMaximumSize).build();
-    this.cacheEnabled = builder.cacheMaximumSize > 0;
     String threadSuffix = "[" + directory + "]";
     this.dispatcher = new Dispatcher(directory, "mounted-secrets-events" + threadSuffix);
     MountReader reader = new MountReader(directory, builder.maxFileSize, builder.maxDepth,
@@ -104,7 +105,8 @@ public final class MountedSecrets implements AutoCloseable {
     SnapshotAssembler assembler = new SnapshotAssembler(directory, builder.flattenJson,
         builder.trimTrailingNewline, builder.jsonLimits());
     this.reloader = new Reloader(directory, builder.clock, builder.readTimeout, reader, assembler,
-        dispatcher, "mounted-secrets-io" + threadSuffix, this::dropConversions);
+        dispatcher, "mounted-secrets-io" + threadSuffix, assembly -> conversions().dropConversions(assembly));
+    this.conversions = new ConversionCache(reloader::current, builder.cacheMaximumSize);
     this.watcher = new Watcher(reloader, directory, builder.pollInterval, quietPeriod,
         builder.watch, "mounted-secrets-reload" + threadSuffix);
   }
@@ -169,15 +171,13 @@ public final class MountedSecrets implements AutoCloseable {
         + "up when it appears, set " + requireMountSetting + " to false.";
   }
 
+  private ConversionCache conversions() {
+    return conversions;
+  }
+
   /** The reload state machine, for tests of this package. */
   Reloader reloader() {
     return reloader;
-  }
-
-  /** Drops the cached conversions of keys a swap changed or removed. */
-  private void dropConversions(SnapshotAssembler.Assembly assembly) {
-    conversions.asMap().keySet().removeIf(k -> k.conversion() == Conversion.CREDENTIALS
-        || assembly.changed.contains(k.key()) || assembly.removed.contains(k.key()));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the value is not an int
    */
   public int getInt(String key) {
-    return convert(key, Conversion.INT, text -> Conversions.toInt(key, directory, text));
+    return conversions.convert(key, ConversionCache.Conversion.INT, text -> Conversions.toInt(key, directory, text));
   }
 
   /**
@@ -250,7 +250,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the value is not a long
    */
   public long getLong(String key) {
-    return convert(key, Conversion.LONG, text -> Conversions.toLong(key, directory, text));
+    return conversions.convert(key, ConversionCache.Conversion.LONG, text -> Conversions.toLong(key, directory, text));
   }
 
   /**
@@ -262,7 +262,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the value is none of those words
    */
   public boolean getBoolean(String key) {
-    return convert(key, Conversion.BOOLEAN, text -> Conversions.toBoolean(key, directory, text));
+    return conversions.convert(key, ConversionCache.Conversion.BOOLEAN, text -> Conversions.toBoolean(key, directory, text));
   }
 
   /**
@@ -275,7 +275,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the value is not a duration
    */
   public Duration getDuration(String key) {
-    return convert(key, Conversion.DURATION, text -> Conversions.toDuration(key, directory, text));
+    return conversions.convert(key, ConversionCache.Conversion.DURATION, text -> Conversions.toDuration(key, directory, text));
   }
 
   /**
@@ -287,7 +287,7 @@ public final class MountedSecrets implements AutoCloseable {
    * @throws SecretFormatException if the value is not base64
    */
   public byte[] getBase64Bytes(String key) {
-    byte[] decoded = convert(key, Conversion.BASE64, text -> Conversions.fromBase64(key, directory, text));
+    byte[] decoded = conversions.convert(key, ConversionCache.Conversion.BASE64, text -> Conversions.fromBase64(key, directory, text));
     return decoded.clone();
   }
 
@@ -302,7 +302,7 @@ public final class MountedSecrets implements AutoCloseable {
    */
   public DatabaseCredentials databaseCredentials(String secretKey) {
     SecretsSnapshot snapshot = reloader.current();
-    return cached(snapshot, "json:" + secretKey,
+    return conversions.cached(snapshot, "json:" + secretKey,
         () -> DatabaseCredentials.fromJsonSecret(snapshot, secretKey));
   }
 
@@ -316,22 +316,8 @@ public final class MountedSecrets implements AutoCloseable {
    */
   public DatabaseCredentials databaseCredentials(String usernameKey, String passwordKey) {
     SecretsSnapshot snapshot = reloader.current();
-    return cached(snapshot, "keys:" + usernameKey + "\u0000" + passwordKey,
+    return conversions.cached(snapshot, "keys:" + usernameKey + "\u0000" + passwordKey,
         () -> DatabaseCredentials.fromKeys(snapshot, usernameKey, passwordKey));
-  }
-
-  private DatabaseCredentials cached(SecretsSnapshot snapshot, String id,
-      java.util.function.Supplier<DatabaseCredentials> reader) {
-    ConversionKey cacheKey = new ConversionKey(id, snapshot.revision(), Conversion.CREDENTIALS);
-    if (!cacheEnabled) {
-      return reader.get();
-    }
-    DatabaseCredentials credentials =
-        (DatabaseCredentials) conversions.get(cacheKey, k -> reader.get());
-    if (reloader.current().revision() != snapshot.revision()) {
-      conversions.invalidate(cacheKey);
-    }
-    return credentials;
   }
 
   /**
@@ -360,31 +346,6 @@ public final class MountedSecrets implements AutoCloseable {
   public MountStatus status() {
     return reloader.status().withListenerFailures(dispatcher.listenerFailures());
   }
-
-  @SuppressWarnings("unchecked")
-  private <T> T convert(String key, Conversion conversion, Function<String, T> function) {
-    SecretsSnapshot snapshot = reloader.current();
-    SecretValue value = snapshot.require(key);
-    String text = snapshot.text(key, value);
-    ConversionKey cacheKey = new ConversionKey(key, value.version, conversion);
-    if (!cacheEnabled) {
-      return function.apply(text);
-    }
-    T result = (T) conversions.get(cacheKey, k -> function.apply(text));
-    SecretsSnapshot now0 = reloader.current();
-    if (now0.value(key) != value && now0 != snapshot) {
-      SecretValue now = now0.value(key);
-      if (now == null || now.version != value.version) {
-        conversions.invalidate(cacheKey);
-      }
-    }
-    return result;
-  }
-
-  /** Cache key of a conversion: key, version and type. */
-  private record ConversionKey(String key, long version, Conversion conversion) {}
-
-  private enum Conversion { INT, LONG, BOOLEAN, DURATION, BASE64, CREDENTIALS }
 
   // ---------------------------------------------------------------------------------------
   // Subscribing
@@ -485,280 +446,15 @@ public final class MountedSecrets implements AutoCloseable {
 
   /**
    * Configures and builds a {@link MountedSecrets}. Every method checks its argument at
-   * once and names the option and the value when it refuses one.
+   * once and names the option and the value when it refuses one
+   * ({@link InvalidOptionException}); the options, their defaults and their rules are listed
+   * in {@link MountedSecretsOption}.
    */
-  public static final class Builder {
-    private Path directory = DEFAULT_DIRECTORY;
-    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
-    private Duration quietPeriod = DEFAULT_QUIET_PERIOD;
-    private boolean watch = true;
-    private boolean flattenJson = true;
-    private boolean trimTrailingNewline = true;
-    private long maxFileSize = DEFAULT_MAX_FILE_SIZE;
-    private int maxDepth = DEFAULT_MAX_DEPTH;
-    private boolean requireMount = true;
-    private String directorySetting = DEFAULT_DIRECTORY_SETTING;
-    private String requireMountSetting = DEFAULT_REQUIRE_MOUNT_SETTING;
-    private long cacheMaximumSize = DEFAULT_CACHE_MAXIMUM_SIZE;
-    private Clock clock = Clock.systemUTC();
-    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-    private int maxJsonKeysPerFile = DEFAULT_MAX_JSON_KEYS_PER_FILE;
-    private int maxJsonKeys = DEFAULT_MAX_JSON_KEYS;
-    private int maxJsonDepth = DEFAULT_MAX_JSON_DEPTH;
-    private MountReader.OpenCheck openCheck = relative -> { };
-
+  public static final class Builder extends BuilderBase<Builder> {
     private Builder() {}
 
-    /**
-     * Sets the mount directory. Default {@code /mnt/secrets-store}.
-     *
-     * @param directory the directory the secrets volume is mounted at
-     * @return this builder
-     */
-    public Builder directory(Path directory) {
-      this.directory = Objects.requireNonNull(directory, "directory must not be null");
-      return this;
-    }
-
-    /**
-     * Sets how often the mount is checked even without a file-system event. Default 30 s.
-     * A check of the atomic-writer layout costs one {@code readlink}.
-     *
-     * @param pollInterval a positive duration
-     * @return this builder
-     */
-    public Builder pollInterval(Duration pollInterval) {
-      Objects.requireNonNull(pollInterval, "pollInterval must not be null");
-      if (pollInterval.isNegative() || pollInterval.isZero()) {
-        throw new IllegalArgumentException("pollInterval must be positive, but was " + pollInterval);
-      }
-      this.pollInterval = pollInterval;
-      return this;
-    }
-
-    /**
-     * Sets how long the plain-file layout must stay unchanged before it is read, so that a
-     * rotation that replaces several files one by one is read as one change. Default 100 ms.
-     *
-     * @param quietPeriod zero or a positive duration of at most one minute
-     * @return this builder
-     */
-    public Builder quietPeriod(Duration quietPeriod) {
-      Objects.requireNonNull(quietPeriod, "quietPeriod must not be null");
-      if (quietPeriod.isNegative() || quietPeriod.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException(
-            "quietPeriod must be between 0 and 1 minute, but was " + quietPeriod);
-      }
-      this.quietPeriod = quietPeriod;
-      return this;
-    }
-
-    /**
-     * Sets whether file-system events are watched; without them only the poll notices
-     * changes. Default true.
-     *
-     * @param watch whether to use a {@code WatchService}
-     * @return this builder
-     */
-    public Builder watch(boolean watch) {
-      this.watch = watch;
-      return this;
-    }
-
-    /**
-     * Sets whether files holding a JSON object also yield {@code file.field} keys. Default
-     * true.
-     *
-     * @param flattenJson whether to flatten JSON objects
-     * @return this builder
-     */
-    public Builder flattenJson(boolean flattenJson) {
-      this.flattenJson = flattenJson;
-      return this;
-    }
-
-    /**
-     * Sets whether one trailing newline is trimmed from single-line text values (as
-     * {@code kubectl create secret --from-file} often leaves). Multi-line values such as PEM
-     * and bytes are never changed. Default true.
-     *
-     * @param trimTrailingNewline whether to trim
-     * @return this builder
-     */
-    public Builder trimTrailingNewline(boolean trimTrailingNewline) {
-      this.trimTrailingNewline = trimTrailingNewline;
-      return this;
-    }
-
-    /**
-     * Sets the largest file read, in bytes; larger files are reported and skipped. Default
-     * 1 MiB.
-     *
-     * @param maxFileSize from 1 to 2,147,483,631 bytes
-     * @return this builder
-     */
-    public Builder maxFileSize(long maxFileSize) {
-      if (maxFileSize <= 0 || maxFileSize > Integer.MAX_VALUE - 16L) {
-        throw new IllegalArgumentException(
-            "maxFileSize must be between 1 and 2147483631 bytes, but was " + maxFileSize);
-      }
-      this.maxFileSize = maxFileSize;
-      return this;
-    }
-
-    /**
-     * Sets the deepest directory nesting read ({@code a/b/c} is depth 3). Default 8.
-     *
-     * @param maxDepth from 1 to 64
-     * @return this builder
-     */
-    public Builder maxDepth(int maxDepth) {
-      if (maxDepth < 1 || maxDepth > 64) {
-        throw new IllegalArgumentException("maxDepth must be between 1 and 64, but was " + maxDepth);
-      }
-      this.maxDepth = maxDepth;
-      return this;
-    }
-
-    /**
-     * Sets whether {@link #build()} fails when the directory does not exist. When false, the
-     * instance starts empty and picks the mount up when it appears. Default true.
-     *
-     * @param requireMount whether a missing mount fails startup
-     * @return this builder
-     */
-    public Builder requireMount(boolean requireMount) {
-      this.requireMount = requireMount;
-      return this;
-    }
-
-    /**
-     * Names the two settings that the message of a missing mount tells the reader to change,
-     * as the application's configuration spells them, so that the message can be followed as
-     * it is. Frameworks pass their property names: the Spring Boot starter
-     * {@code mounted-secrets.directory} and {@code mounted-secrets.require-mount}, the Quarkus
-     * extension {@code quarkus.mounted-secrets.directory} and
-     * {@code quarkus.mounted-secrets.require-mount}. Default: this builder's
-     * {@code directory} and {@code requireMount}.
-     *
-     * <p>The message reads "... (set <i>directorySetting</i> to the mountPath) ... set
-     * <i>requireMountSetting</i> to false."
-     *
-     * @param directorySetting the name of the setting that holds the directory
-     * @param requireMountSetting the name of the setting that holds {@link #requireMount}
-     * @return this builder
-     */
-    public Builder settingNames(String directorySetting, String requireMountSetting) {
-      this.directorySetting = requireSettingName("directorySetting", directorySetting);
-      this.requireMountSetting = requireSettingName("requireMountSetting", requireMountSetting);
-      return this;
-    }
-
-    private static String requireSettingName(String option, String name) {
-      Objects.requireNonNull(name, option + " must not be null");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException(option + " must not be blank");
-      }
-      return name;
-    }
-
-    /**
-     * Sets how many typed conversions (numbers, durations, decoded base64, credentials) are
-     * cached. Default 10,000; 0 disables the cache.
-     *
-     * @param cacheMaximumSize zero or more entries
-     * @return this builder
-     */
-    public Builder cacheMaximumSize(long cacheMaximumSize) {
-      if (cacheMaximumSize < 0) {
-        throw new IllegalArgumentException(
-            "cacheMaximumSize must not be negative, but was " + cacheMaximumSize);
-      }
-      this.cacheMaximumSize = cacheMaximumSize;
-      return this;
-    }
-
-    /**
-     * Sets the clock for load and change timestamps. Default the system UTC clock.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock must not be null");
-      return this;
-    }
-
-    /**
-     * Sets the longest wait for one read of the mount. A read that takes longer (a FIFO
-     * swapped in for a file, a stalled file system) fails that reload with a reason naming
-     * the entry; the last good snapshot stays and the next reload starts afresh. Default 5 s.
-     *
-     * @param readTimeout from 1 ms to 10 minutes
-     * @return this builder
-     */
-    public Builder readTimeout(Duration readTimeout) {
-      Objects.requireNonNull(readTimeout, "readTimeout must not be null");
-      if (readTimeout.compareTo(Duration.ofMillis(1)) < 0
-          || readTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException(
-            "readTimeout must be between 1 ms and 10 minutes, but was " + readTimeout);
-      }
-      this.readTimeout = readTimeout;
-      return this;
-    }
-
-    /**
-     * Sets the most fields one JSON file yields as {@code file.field} keys. A file with more
-     * is served as raw text only, and reported. Default 1,000.
-     *
-     * @param maxJsonKeysPerFile from 1 to 1,000,000
-     * @return this builder
-     */
-    public Builder maxJsonKeysPerFile(int maxJsonKeysPerFile) {
-      this.maxJsonKeysPerFile = requireRange("maxJsonKeysPerFile", maxJsonKeysPerFile, 1,
-          1_000_000);
-      return this;
-    }
-
-    /**
-     * Sets the most fields all JSON files of the mount yield together. Files whose fields
-     * would pass the limit are served as raw text only, and reported. Default 10,000.
-     *
-     * @param maxJsonKeys from 1 to 10,000,000
-     * @return this builder
-     */
-    public Builder maxJsonKeys(int maxJsonKeys) {
-      this.maxJsonKeys = requireRange("maxJsonKeys", maxJsonKeys, 1, 10_000_000);
-      return this;
-    }
-
-    /**
-     * Sets the deepest nesting of objects and arrays flattened in a JSON file. A deeper file
-     * is served as raw text only, and reported. Default 32.
-     *
-     * @param maxJsonDepth from 1 to 512
-     * @return this builder
-     */
-    public Builder maxJsonDepth(int maxJsonDepth) {
-      this.maxJsonDepth = requireRange("maxJsonDepth", maxJsonDepth, 1, 512);
-      return this;
-    }
-
-    private static int requireRange(String option, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(option + " must be between " + min + " and " + max
-            + ", but was " + value);
-      }
-      return value;
-    }
-
-    SnapshotAssembler.JsonLimits jsonLimits() {
-      return new SnapshotAssembler.JsonLimits(maxJsonKeysPerFile, maxJsonKeys, maxJsonDepth);
-    }
-
-    Builder openCheck(MountReader.OpenCheck openCheck) {
-      this.openCheck = Objects.requireNonNull(openCheck, "openCheck must not be null");
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -779,17 +475,5 @@ public final class MountedSecrets implements AutoCloseable {
       }
       return secrets;
     }
-
-    @Override
-    public String toString() {
-      return "MountedSecrets.Builder[directory=" + directory + ", pollInterval=" + pollInterval
-          + ", quietPeriod=" + quietPeriod + ", watch=" + watch + ", flattenJson=" + flattenJson
-          + ", trimTrailingNewline=" + trimTrailingNewline + ", maxFileSize=" + maxFileSize
-          + ", maxDepth=" + maxDepth + ", requireMount=" + requireMount + ", cacheMaximumSize="
-          + cacheMaximumSize + ", readTimeout=" + readTimeout + ", maxJsonKeysPerFile="
-          + maxJsonKeysPerFile + ", maxJsonKeys=" + maxJsonKeys + ", maxJsonDepth=" + maxJsonDepth
-          + "]";
-    }
   }
-
 }
