@@ -57,6 +57,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostileMountTest {
   private static final String CANARY = "CANARY-outside-7f3a9c";
   private static final Duration WAIT = Duration.ofSeconds(15);
+  /** Files swapped by the race tests: more files, more chances to hit the window. */
+  private static final int VICTIMS = 8;
 
   @TempDir Path temp;
 
@@ -198,7 +200,7 @@ class HostileMountTest {
     Path staging = Files.createDirectories(temp.resolve("staging"));
     Path fifo = Hostile.mkfifo(staging.resolve("fifo"));
     Map<String, Object> content = files("KEY", "k-1", "OTHER", "o-1", "sub/inner", "i-1");
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < VICTIMS; i++) {
       content.put("K" + i, "v-" + i);
     }
     SecretsMount mount = SecretsMount.create(layout, mountDir()).publish(content);
@@ -217,7 +219,7 @@ class HostileMountTest {
     swapper.setDaemon(true);
     List<String> problems = new ArrayList<>();
     int reloads = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     swapper.start();
     try {
       while (System.nanoTime() < deadline && problems.isEmpty()) {
@@ -253,7 +255,7 @@ class HostileMountTest {
       switch (swap) {
         case FIFO:
         case OUTSIDE_FILE_LINK:
-          for (int i = 0; i < 4; i++) {
+          for (int i = 0; i < VICTIMS; i++) {
             Path victim = victims.resolve("K" + i);
             Files.deleteIfExists(tmp);
             if (swap == Swap.FIFO) {
