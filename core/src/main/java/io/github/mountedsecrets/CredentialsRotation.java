@@ -393,6 +393,35 @@ public final class CredentialsRotation implements AutoCloseable {
      *
      * @return the state
      */
+    /**
+     * Returns what health checks show for this rotation, with the same keys in every
+     * framework: {@code state}, {@code revision}, {@code failedAttempts}, {@code switches},
+     * and when known {@code pendingRevision}, {@code lastSwitchAt}, {@code lastFailureAt}
+     * (ISO-8601 text) and {@code failureReason}. Never a user name or password.
+     *
+     * @return an ordered, unmodifiable map of details
+     */
+    public java.util.Map<String, Object> details() {
+      java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+      details.put("state", state.name());
+      details.put("revision", revision);
+      if (pendingRevision != null) {
+        details.put("pendingRevision", pendingRevision);
+      }
+      details.put("failedAttempts", failedAttempts);
+      details.put("switches", switches);
+      if (lastSwitchAt != null) {
+        details.put("lastSwitchAt", lastSwitchAt.toString());
+      }
+      if (lastFailureAt != null) {
+        details.put("lastFailureAt", lastFailureAt.toString());
+      }
+      if (failureReason != null) {
+        details.put("failureReason", failureReason);
+      }
+      return java.util.Collections.unmodifiableMap(details);
+    }
+
     public State state() {
       return state;
     }

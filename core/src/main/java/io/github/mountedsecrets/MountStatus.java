@@ -81,6 +81,49 @@ public final class MountStatus {
   }
 
   /**
+   * Returns what health checks show for this mount, with the same keys in every framework:
+   * {@code state}, {@code readable}, {@code stale}, {@code layout}, {@code keys},
+   * {@code revision}, {@code lastReloadResult}, and when known {@code lastReloadAt},
+   * {@code lastSuccessAt}, {@code lastChangeAt}, {@code staleSince} (ISO-8601 text),
+   * {@code failureReason}, {@code invalidFiles} (file name to reason) and
+   * {@code listenerFailures}. Names, counts and reasons only, never a value.
+   *
+   * @return an ordered, unmodifiable map of details
+   */
+  public Map<String, Object> details() {
+    Map<String, Object> details = new java.util.LinkedHashMap<>();
+    details.put("state", state.name());
+    details.put("readable", state == MountState.READY);
+    details.put("stale", state == MountState.STALE);
+    details.put("layout", layout.name());
+    details.put("keys", keyCount);
+    details.put("revision", revision);
+    details.put("lastReloadResult", lastReloadResult.name());
+    putTime(details, "lastReloadAt", lastReloadAt);
+    putTime(details, "lastSuccessAt", lastSuccessAt);
+    putTime(details, "lastChangeAt", lastChangeAt);
+    putTime(details, "staleSince", staleSince);
+    if (failureReason != null) {
+      details.put("failureReason", failureReason);
+    }
+    if (!invalidFiles.isEmpty()) {
+      Map<String, String> printable = new java.util.LinkedHashMap<>();
+      invalidFiles.forEach((name, reason) -> printable.put(Names.printable(name), reason));
+      details.put("invalidFiles", Collections.unmodifiableMap(printable));
+    }
+    if (listenerFailures > 0) {
+      details.put("listenerFailures", listenerFailures);
+    }
+    return Collections.unmodifiableMap(details);
+  }
+
+  private static void putTime(Map<String, Object> details, String name, Instant time) {
+    if (time != null) {
+      details.put(name, time.toString());
+    }
+  }
+
+  /**
    * Returns whether a health check should report the mount as down: no secrets were ever
    * read ({@link MountState#MISSING}), or the reload thread stopped
    * ({@link MountState#STOPPED}). A {@link MountState#STALE} mount still serves its last

@@ -122,10 +122,11 @@ public final class MountedSecrets implements AutoCloseable {
 
   private void start(boolean requireMount) {
     if (!Files.isDirectory(directory)) {
-      String message = missingMessage(directory, directorySetting, requireMountSetting);
+      MountNotFoundException missing = new MountNotFoundException(directory, this::optionName);
       if (requireMount) {
-        throw new MountNotFoundException(directory, message);
+        throw missing;
       }
+      String message = missing.getMessage();
       LOG.warn("{}: {} Starting without secrets; the mount is picked up when it appears.",
           directory, message);
       reloader.markMissingAtStart();
@@ -145,8 +146,7 @@ public final class MountedSecrets implements AutoCloseable {
         String reason = reloader.failureReason();
         throw reason != null && reason.startsWith("is incomplete")
             ? new MountedSecretsException("Secrets mount " + directory + " " + reason)
-            : new MountNotFoundException(directory,
-                missingMessage(directory, directorySetting, requireMountSetting));
+            : new MountNotFoundException(directory, this::optionName);
       }
       SecretsSnapshot current = reloader.current();
       LOG.info("{}: loaded {} keys ({} layout{})", directory, current.size(), current.layout(),
@@ -156,19 +156,11 @@ public final class MountedSecrets implements AutoCloseable {
     watcher.start();
   }
 
-  static String missingMessage(Path directory, String directorySetting, String requireMountSetting) {
-    if (Files.exists(directory)) {
-      return "Secrets mount " + directory + " is a single file, not a directory. This usually "
-          + "means a subPath mount, which never receives rotated content: mount the whole "
-          + "volume at a directory (no subPath) and point the library at that directory.";
-    }
-    return "Secrets mount " + directory + " does not exist. Likely causes: the CSI volume is "
-        + "not mounted into this container (check volumeMounts and volumes in the pod spec); "
-        + "the volume's mountPath differs from the configured directory (set "
-        + directorySetting + " to the mountPath); the volume failed to mount (check 'kubectl "
-        + "describe pod' for FailedMount events: SecretProviderClass not found, access denied "
-        + "by IAM); or a subPath mount of a single file. To start without the mount and pick it "
-        + "up when it appears, set " + requireMountSetting + " to false.";
+  /** How the missing-mount message names the options that fix it. */
+  private String optionName(MountedSecretsOption option) {
+    return option == MountedSecretsOption.DIRECTORY ? directorySetting
+        : option == MountedSecretsOption.REQUIRE_MOUNT ? requireMountSetting
+        : MountNotFoundException.builderName(option);
   }
 
   private ConversionCache conversions() {

@@ -33,6 +33,7 @@ public final class SecretsSnapshot {
   private final Map<String, SecretValue> values;
   private final Set<String> keys;
   private final Set<String> substitutedKeys;
+  private volatile Set<String> propertyNames;
 
   SecretsSnapshot(Path directory, MountLayout layout, String generation, long revision,
       Instant loadedAt, Map<String, SecretValue> values) {
@@ -204,6 +205,35 @@ public final class SecretsSnapshot {
    */
   public Set<String> substitutedKeys() {
     return substitutedKeys;
+  }
+
+  /**
+   * Returns the keys a framework lists as configuration property names: every key except
+   * those that are parents of other keys, that is the whole text of a JSON secret
+   * ({@code prod-db} beside {@code prod-db.username}). Such a key is still served by
+   * {@link #get(String)}; it is only not listed, so that a framework binding the fields under
+   * that prefix (a Quarkus {@code @ConfigMapping(prefix = "prod-db")}, a Spring
+   * {@code @ConfigurationProperties("prod-db")}) does not also find a property at the prefix
+   * itself. The Spring Boot starter and the Quarkus extension both list these names.
+   *
+   * @return the listed keys, sorted; computed once per snapshot
+   */
+  public Set<String> propertyNames() {
+    Set<String> names = propertyNames;
+    if (names == null) {
+      Set<String> listed = new TreeSet<>(keys);
+      for (String key : keys) {
+        for (int i = 1; i < key.length(); i++) {
+          char c = key.charAt(i);
+          if ((c == '.' || c == '[') && keys.contains(key.substring(0, i))) {
+            listed.remove(key.substring(0, i));
+          }
+        }
+      }
+      names = Collections.unmodifiableSet(listed);
+      propertyNames = names;
+    }
+    return names;
   }
 
   SecretValue value(String key) {
