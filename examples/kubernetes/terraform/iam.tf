@@ -39,7 +39,7 @@ resource "aws_iam_role" "orders_secrets_reader" {
 }
 
 # Least privilege: read (GetSecretValue) and check the current version (DescribeSecret, which
-# the provider calls on every rotation poll) of exactly these two secrets. Their ARNs end in
+# the provider calls at every remount after the first) of exactly these two secrets. Their ARNs end in
 # "-" and 6 random characters that Secrets Manager appends; here they are the real ARNs. No
 # PutSecretValue, no ListSecrets, no wildcard. kms:Decrypt only on the secrets' key and only
 # when Secrets Manager makes the call on the role's behalf (kms:ViaService), so the role

@@ -56,11 +56,13 @@ resource "aws_secretsmanager_secret" "api_key" {
 # Rotation needs a current value: apply this after the first put-secret-value (README,
 # step 9). By default it also rotates once right away.
 #
-# With the alternating-users strategy each rotation sets a new password on the OTHER database
-# user and makes that user current; the previous user keeps working until the following
-# rotation gives it a new password, so pods that have not yet seen the new version (up to the driver's
-# rotationPollInterval) keep connecting. With single-user rotation they would fail to open
-# new connections until the driver's next poll.
+# With the alternating-users strategy (AWS's multi-user rotation function: the user in the
+# secret, e.g. orders_app, and orders_app_clone, which the function creates at the first
+# rotation) each rotation sets a new password on the OTHER database user and makes that user
+# current; the previous user keeps working until the following rotation gives it a new
+# password, so pods that have not yet seen the new version (the driver rewrites the mount at
+# kubelet's first republish after its rotationPollInterval) keep connecting. With single-user
+# rotation they would fail to open new connections until then.
 resource "aws_secretsmanager_secret_rotation" "db" {
   secret_id           = aws_secretsmanager_secret.db.id
   rotation_lambda_arn = var.rotation_lambda_arn

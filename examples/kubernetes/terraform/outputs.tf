@@ -3,6 +3,11 @@ output "role_arn" {
   value       = aws_iam_role.orders_secrets_reader.arn
 }
 
+output "pod_identity_role_arn" {
+  description = "The role of the EKS Pod Identity association (null unless use_pod_identity)."
+  value       = var.use_pod_identity ? aws_iam_role.orders_secrets_reader_pod_identity[0].arn : null
+}
+
 output "policy_arn" {
   description = "The least-privilege policy attached to the role."
   value       = aws_iam_policy.orders_secrets_reader.arn
@@ -28,5 +33,6 @@ output "vpc_endpoint_ids" {
   value = {
     secretsmanager = aws_vpc_endpoint.secretsmanager.id
     sts            = aws_vpc_endpoint.sts.id
+    eks_auth       = var.use_pod_identity ? aws_vpc_endpoint.eks_auth[0].id : null
   }
 }

@@ -8,6 +8,17 @@ variable "region" {
   type        = string
 }
 
+variable "cluster_name" {
+  description = "Name of the EKS cluster (for the Pod Identity add-on, association and trust conditions)."
+  type        = string
+}
+
+variable "use_pod_identity" {
+  description = "Whether to create the EKS Pod Identity resources (pod-identity.tf: agent add-on, role, association, eks-auth endpoint) for manifests/pod-identity/; the IRSA role is created either way."
+  type        = bool
+  default     = false
+}
+
 variable "oidc_provider_arn" {
   description = "ARN of the cluster's IAM OIDC identity provider, e.g. arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE."
   type        = string

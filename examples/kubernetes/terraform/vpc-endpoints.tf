@@ -3,7 +3,8 @@
 # the path). With private DNS the public names (secretsmanager.<region>.amazonaws.com,
 # sts.<region>.amazonaws.com) resolve to the endpoints' private addresses inside the VPC, so
 # the provider needs no configuration. The provider uses STS' regional endpoint; KMS is
-# called by Secrets Manager itself and needs no endpoint for this.
+# called by Secrets Manager itself and needs no endpoint for this. With EKS Pod Identity the
+# agent needs the eks-auth endpoint instead of STS (pod-identity.tf).
 
 data "aws_vpc" "cluster" {
   id = var.vpc_id

@@ -78,7 +78,7 @@ class OrdersServiceIT {
         assertThat(orders.statusCode()).isEqualTo(200);
         assertThat(orders.body()).startsWith("[{\"id\":1,\"item\":\"espresso beans 1kg\",\"quantity\":2}");
         HttpResponse<String> whoami = get(base, "/whoami", apiKey);
-        assertThat(whoami.body()).isEqualTo("{\"user\":\"" + OrdersDatabase.USER_A + "\"}");
+        assertThat(whoami.body()).isEqualTo("{\"user\":\"" + OrdersDatabase.USER + "\"}");
         answers.add(orders.body());
         answers.add(whoami.body());
 

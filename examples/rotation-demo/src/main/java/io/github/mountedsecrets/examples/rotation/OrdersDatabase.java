@@ -11,31 +11,35 @@ import java.util.Base64;
 /**
  * The database behind the example services: an embedded PostgreSQL 17 that checks passwords,
  * with a database {@code orders} holding a table {@code orders(id, item, quantity)} and the
- * two login roles of the alternating-users rotation strategy, {@code orders_a} and
- * {@code orders_b}, each allowed to read it.
+ * login role {@code orders_app}, allowed to read it.
  *
- * <p>Both roles start with random passwords that nobody knows; {@link OrdersMount} sets a
- * fresh one on a role just before it publishes that role's credentials, as a rotation function
- * does before the secret's new version becomes current.
+ * <p>The second role of the alternating-users strategy is made the way AWS's multi-user
+ * rotation function for PostgreSQL makes it: named after the first with {@code _clone}
+ * appended, created at the first rotation that switches to it, as a member of the first
+ * (so it has the same privileges). The role starts with a random password that nobody knows;
+ * {@link OrdersMount} sets a fresh one on a role (creating the clone the first time) just
+ * before it publishes that role's credentials, as the rotation function does before the
+ * secret's new version becomes current.
  */
 public final class OrdersDatabase implements AutoCloseable {
   /** The database the services use. */
   public static final String DBNAME = "orders";
-  /** The first role of the alternating-users strategy. */
-  public static final String USER_A = "orders_a";
-  /** The second role of the alternating-users strategy. */
-  public static final String USER_B = "orders_b";
+  /** The role the secret starts with. */
+  public static final String USER = "orders_app";
+  /** The role the rotation function alternates with: {@link #USER} with {@code _clone} appended. */
+  public static final String CLONE = USER + "_clone";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final EmbeddedDatabase database;
+  private boolean cloneCreated;
 
   private OrdersDatabase(EmbeddedDatabase database) {
     this.database = database;
   }
 
   /**
-   * Starts the server and creates the database, its table and the two roles.
+   * Starts the server and creates the database, its table and the first role.
    *
    * @return the running database; close it to stop the server
    */
@@ -43,14 +47,13 @@ public final class OrdersDatabase implements AutoCloseable {
     EmbeddedDatabase database = EmbeddedDatabase.start();
     OrdersDatabase orders = new OrdersDatabase(database);
     try {
-      database.createUser(USER_A, newPassword());
-      database.createUser(USER_B, newPassword());
+      database.createUser(USER, newPassword());
       database.execute("create database " + DBNAME);
       orders.executeInOrders("create table orders (id integer primary key, item text not null,"
           + " quantity integer not null);"
           + "insert into orders values (1, 'espresso beans 1kg', 2), (2, 'oat milk 6x1l', 1),"
           + " (3, 'paper filters', 4);"
-          + "grant select on orders to " + USER_A + ", " + USER_B);
+          + "grant select on orders to " + USER);
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -125,13 +128,23 @@ public final class OrdersDatabase implements AutoCloseable {
   }
 
   /**
-   * Sets a role's password.
+   * Sets a role's password; the first time for {@link #CLONE}, creates it with that password
+   * as a member of {@link #USER}, as the rotation function does.
    *
-   * @param user {@link #USER_A} or {@link #USER_B}
-   * @param password the new password
+   * @param user {@link #USER} or {@link #CLONE}
+   * @param password the new password (URL-safe base64, as {@link #newPassword()} makes)
    */
-  public void setPassword(String user, String password) {
-    database.setPassword(user, password);
+  public synchronized void setPassword(String user, String password) {
+    if (user.equals(CLONE) && !cloneCreated) {
+      if (!password.matches("[A-Za-z0-9_-]+")) {
+        throw new IllegalArgumentException("the password is not URL-safe base64");
+      }
+      database.execute("create role " + CLONE + " with login password '" + password + "';"
+          + "grant " + USER + " to " + CLONE);
+      cloneCreated = true;
+    } else {
+      database.setPassword(user, password);
+    }
   }
 
   /**

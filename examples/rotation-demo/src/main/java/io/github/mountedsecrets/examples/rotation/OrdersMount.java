@@ -46,7 +46,7 @@ public final class OrdersMount {
   }
 
   /**
-   * Creates the mount and writes its first generation, with role {@code orders_a} and a new
+   * Creates the mount and writes its first generation, with role {@code orders_app} and a new
    * password that the database accepts.
    *
    * @param layout how the driver writes: {@link SecretsMount.Layout#ATOMIC_WRITER} (the
@@ -61,7 +61,7 @@ public final class OrdersMount {
     Objects.requireNonNull(database, "database");
     OrdersMount mount = new OrdersMount(SecretsMount.create(layout, directory), database,
         "key-" + OrdersDatabase.newPassword());
-    mount.publish(OrdersDatabase.USER_A);
+    mount.publish(OrdersDatabase.USER);
     return mount;
   }
 
@@ -78,10 +78,10 @@ public final class OrdersMount {
   /**
    * Returns the role the next {@link #rotate()} switches to.
    *
-   * @return {@code orders_a} or {@code orders_b}
+   * @return {@code orders_app} or {@code orders_app_clone}
    */
   public synchronized String nextUser() {
-    return OrdersDatabase.USER_A.equals(currentUser) ? OrdersDatabase.USER_B : OrdersDatabase.USER_A;
+    return OrdersDatabase.USER.equals(currentUser) ? OrdersDatabase.CLONE : OrdersDatabase.USER;
   }
 
   private synchronized Rotation publish(String user) {
@@ -135,7 +135,7 @@ public final class OrdersMount {
   /**
    * Returns the role whose credentials the mount holds now.
    *
-   * @return {@code orders_a} or {@code orders_b}
+   * @return {@code orders_app} or {@code orders_app_clone}
    */
   public synchronized String currentUser() {
     return currentUser;

@@ -114,8 +114,9 @@ public final class RotationDemo {
     long ok = 0;
     long failed = 0;
     try {
-      say("starting an embedded PostgreSQL (database %s, users %s and %s)...", OrdersDatabase.DBNAME,
-          OrdersDatabase.USER_A, OrdersDatabase.USER_B);
+      say("starting an embedded PostgreSQL (database %s, user %s; rotations alternate with %s, which the first"
+          + " one creates, as AWS's multi-user rotation function does)...", OrdersDatabase.DBNAME,
+          OrdersDatabase.USER, OrdersDatabase.CLONE);
       try (OrdersDatabase database = OrdersDatabase.start()) {
         Path directory = temp.resolve("secrets-store");
         OrdersMount mount = OrdersMount.create(options.layout, directory, database);

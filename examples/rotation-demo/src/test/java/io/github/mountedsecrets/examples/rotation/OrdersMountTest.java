@@ -38,8 +38,8 @@ class OrdersMountTest {
     OrdersMount mount = OrdersMount.create(layout, dir.resolve("secrets-store"), database);
     try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build()) {
       assertThat(secrets.snapshot().layout().name()).isEqualTo(layout.name());
-      assertThat(secrets.get("DB_USER")).isEqualTo("orders_a").isEqualTo(mount.currentUser());
-      assertThat(secrets.get("prod-db.username")).isEqualTo("orders_a");
+      assertThat(secrets.get("DB_USER")).isEqualTo("orders_app").isEqualTo(mount.currentUser());
+      assertThat(secrets.get("prod-db.username")).isEqualTo("orders_app");
       assertThat(secrets.get("prod-db.password")).isEqualTo(secrets.get("DB_PASSWORD"));
       assertThat(secrets.get("prod-db.engine")).isEqualTo("postgres");
       assertThat(secrets.get("prod-db.host")).isEqualTo("localhost");
@@ -50,25 +50,25 @@ class OrdersMountTest {
       assertThat(mount.previousUser()).isNull();
     }
     String firstPassword = Files.readString(mount.directory().resolve("DB_PASSWORD"));
-    assertThat(orderCount("orders_a", firstPassword)).isEqualTo(3);
+    assertThat(orderCount("orders_app", firstPassword)).isEqualTo(3);
 
-    assertThat(mount.nextUser()).isEqualTo("orders_b");
+    assertThat(mount.nextUser()).isEqualTo("orders_app_clone");
     OrdersMount.Rotation first = mount.rotate();
     assertThat(first.number()).isEqualTo(1);
-    assertThat(first.user()).isEqualTo("orders_b").isEqualTo(mount.currentUser());
-    assertThat(mount.previousUser()).isEqualTo("orders_a");
+    assertThat(first.user()).isEqualTo("orders_app_clone").isEqualTo(mount.currentUser());
+    assertThat(mount.previousUser()).isEqualTo("orders_app");
     assertThat(first.toString()).doesNotContain(first.password());
-    assertThat(Files.readString(mount.directory().resolve("DB_USER"))).isEqualTo("orders_b");
+    assertThat(Files.readString(mount.directory().resolve("DB_USER"))).isEqualTo("orders_app_clone");
     assertThat(Files.readString(mount.directory().resolve("DB_PASSWORD"))).isEqualTo(first.password());
-    assertThat(orderCount("orders_b", first.password())).isEqualTo(3);
+    assertThat(orderCount("orders_app_clone", first.password())).isEqualTo(3);
     // The previous user keeps working until the following rotation gives it a new password.
-    assertThat(orderCount("orders_a", firstPassword)).isEqualTo(3);
+    assertThat(orderCount("orders_app", firstPassword)).isEqualTo(3);
 
     OrdersMount.Rotation second = mount.rotate();
-    assertThat(second.user()).isEqualTo("orders_a");
+    assertThat(second.user()).isEqualTo("orders_app");
     assertThat(mount.rotations()).isEqualTo(2);
-    assertThat(orderCount("orders_a", second.password())).isEqualTo(3);
-    assertThatThrownBy(() -> orderCount("orders_a", firstPassword))
+    assertThat(orderCount("orders_app", second.password())).isEqualTo(3);
+    assertThatThrownBy(() -> orderCount("orders_app", firstPassword))
         .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
     assertThat(mount.apiKey()).isEqualTo(Files.readString(mount.directory().resolve("API_KEY")));
   }
@@ -78,7 +78,7 @@ class OrdersMountTest {
   void theUsersCanOnlyRead(SecretsMount.Layout layout, @TempDir Path dir) throws Exception {
     OrdersMount mount = OrdersMount.create(layout, dir.resolve("m"), database);
     String password = Files.readString(mount.directory().resolve("DB_PASSWORD"));
-    try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), "orders_a", password);
+    try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), "orders_app", password);
         Statement statement = connection.createStatement()) {
       assertThatThrownBy(() -> statement.execute("delete from orders"))
           .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));

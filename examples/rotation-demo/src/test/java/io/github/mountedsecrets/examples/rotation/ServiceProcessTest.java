@@ -41,7 +41,7 @@ class ServiceProcessTest {
       out.closeEntry();
     }
     mount = Files.createDirectories(work.resolve("mount"));
-    Files.writeString(mount.resolve("DB_USER"), "orders_a");
+    Files.writeString(mount.resolve("DB_USER"), "orders_app");
     Files.writeString(mount.resolve("API_KEY"), "the-key");
   }
 
@@ -54,7 +54,7 @@ class ServiceProcessTest {
       assertThat(output).contains("fake service: mount " + mount.toAbsolutePath(), "fake service: listening");
       assertThat(service.baseUri().toString()).startsWith("http://localhost:");
       try (LoadGenerator load = LoadGenerator.start(service.baseUri(), "the-key", 2)) {
-        assertThat(load.whoami()).isEqualTo("orders_a");
+        assertThat(load.whoami()).isEqualTo("orders_app");
         await(() -> load.ok() >= 100 && load.failed() >= 2);
         load.stop();
         // FakeService fails every 50th request with HTTP 500.

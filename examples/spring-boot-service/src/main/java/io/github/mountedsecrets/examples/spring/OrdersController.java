@@ -41,7 +41,7 @@ class OrdersController {
   /**
    * The database user the pool's connections log in as (never its password).
    *
-   * @param user the role name, {@code orders_a} or {@code orders_b} in the examples
+   * @param user the role name, {@code orders_app} or {@code orders_app_clone} in the examples
    */
   record WhoAmI(String user) {
   }

@@ -32,15 +32,16 @@ class RotationDemoIT {
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertThat(status).as(output).isZero();
     assertThat(output)
-        .contains("pool connected as orders_a")
-        .contains("rotation 1: a new password for orders_b, set in the database, then written to the mount")
+        .contains("pool connected as orders_app")
+        .contains("rotation 1: a new password for orders_app_clone, set in the database, then written to the mount")
         .contains("service | data source 'dataSource' follows keys DB_USER and DB_PASSWORD")
         .contains("service | secrets changed (revision 2)")
         .contains("service | dataSource: switched to the credentials of revision 2 after a successful check")
-        .contains("pool switched: GET /whoami answers orders_b")
-        .contains("rotation 2: a new password for orders_a")
-        .contains("pool switched: GET /whoami answers orders_a")
-        .doesNotContain("did not switch");
+        .contains("pool switched: GET /whoami answers orders_app_clone")
+        .contains("rotation 2: a new password for orders_app")
+        .contains("pool switched: GET /whoami answers orders_app")
+        .doesNotContain("did not switch")
+        .doesNotContain("\u001b");
     Matcher stopping = Pattern.compile("stopping: ([\\d,]+) requests ok, 0 failed").matcher(output);
     assertThat(stopping.find()).as(output).isTrue();
     assertThat(Long.parseLong(stopping.group(1).replace(",", ""))).isPositive();

@@ -24,7 +24,7 @@ class ApiKeyInterceptorTest {
   @BeforeEach
   void setUp() {
     mount = SecretsMount.atomicWriter(dir)
-        .publish(Map.of("API_KEY", "key-one\n", "DB_USER", "orders_a"));
+        .publish(Map.of("API_KEY", "key-one\n", "DB_USER", "orders_app"));
     secrets = MountedSecrets.builder().directory(mount.directory()).watch(false).build();
     interceptor = new ApiKeyInterceptor(secrets);
   }

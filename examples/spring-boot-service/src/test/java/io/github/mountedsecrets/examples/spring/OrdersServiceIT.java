@@ -63,7 +63,7 @@ class OrdersServiceIT {
           mount.directory(), debugLogging(), this::print)) {
         URI base = service.baseUri();
         try (LoadGenerator load = LoadGenerator.start(base, mount.apiKey(), CLIENT_THREADS)) {
-          assertThat(load.whoami()).isEqualTo(OrdersDatabase.USER_A);
+          assertThat(load.whoami()).isEqualTo(OrdersDatabase.USER);
 
           for (int i = 1; i <= ROTATIONS; i++) {
             OrdersMount.Rotation rotation = mount.rotate();

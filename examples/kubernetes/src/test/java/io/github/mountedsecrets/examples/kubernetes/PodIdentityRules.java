@@ -1,0 +1,141 @@
+package io.github.mountedsecrets.examples.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Rules for the EKS Pod Identity variant (manifests/pod-identity/, the Pod Identity trust
+ * policy, terraform/pod-identity.tf) and for keeping the role's credentials out of the
+ * application containers, whichever way the pods authenticate.
+ */
+final class PodIdentityRules {
+  static final String SKIP_CONTAINERS = "eks.amazonaws.com/skip-containers";
+  private static final String SERVICE = "pods.eks.amazonaws.com";
+
+  private PodIdentityRules() {
+  }
+
+  /** The Pod Identity class: the IRSA class's name, files and region, with usePodIdentity "true". */
+  static List<String> providerClass(Manifest irsa, Manifest podIdentity) {
+    List<String> violations = new ArrayList<>();
+    if (!Objects.equals(irsa.name(), podIdentity.name()) || !Objects.equals(irsa.namespace(), podIdentity.namespace())) {
+      violations.add(podIdentity.label() + ": must replace " + irsa.label() + " (same name and namespace), "
+          + "so that the Deployments need no change");
+    }
+    if (!"true".equals(Tree.at(podIdentity.document(), "spec", "parameters", "usePodIdentity"))) {
+      violations.add(podIdentity.label() + ": parameter usePodIdentity must be \"true\"");
+    }
+    if (!"false".equals(Tree.at(irsa.document(), "spec", "parameters", "usePodIdentity"))) {
+      violations.add(irsa.label() + ": parameter usePodIdentity must be \"false\"");
+    }
+    for (String parameter : List.of("region", "objects")) {
+      Object a = Tree.at(irsa.document(), "spec", "parameters", parameter);
+      Object b = Tree.at(podIdentity.document(), "spec", "parameters", parameter);
+      if (!Objects.equals(parameter.equals("objects") ? Manifest.parseValue("objects", String.valueOf(a)) : a,
+          parameter.equals("objects") ? Manifest.parseValue("objects", String.valueOf(b)) : b)) {
+        violations.add(podIdentity.label() + ": parameter " + parameter + " differs from " + irsa.label()
+            + (parameter.equals("objects") ? " (objects differ, so the pods would see other files)" : ""));
+      }
+    }
+    return violations;
+  }
+
+  /** The Pod Identity service account: the IRSA one's name and namespace, without its annotation. */
+  static List<String> serviceAccount(Manifest irsa, Manifest podIdentity) {
+    List<String> violations = new ArrayList<>();
+    if (!Objects.equals(irsa.name(), podIdentity.name()) || !Objects.equals(irsa.namespace(), podIdentity.namespace())) {
+      violations.add(podIdentity.label() + ": must replace " + irsa.label() + " (same name and namespace)");
+    }
+    if (Tree.at(podIdentity.document(), "metadata", "annotations", Rules.IRSA_ANNOTATION) != null) {
+      violations.add(podIdentity.label() + ": must not carry the IRSA annotation " + Rules.IRSA_ANNOTATION
+          + " (the webhook would inject the IRSA role as well)");
+    }
+    if (Tree.at(irsa.document(), "metadata", "annotations", Rules.IRSA_ANNOTATION) == null) {
+      violations.add(irsa.label() + ": has no " + Rules.IRSA_ANNOTATION + " annotation");
+    }
+    return violations;
+  }
+
+  /**
+   * The Pod Identity trust policy: the service pods.eks.amazonaws.com only, sts:AssumeRole and
+   * sts:TagSession only, and StringEquals on the session tags naming the namespace and the
+   * service account.
+   */
+  static List<String> trustPolicy(String source, JsonNode trust, Manifest serviceAccount) {
+    List<String> violations = new ArrayList<>();
+    JsonNode statements = trust.path("Statement");
+    if (statements.size() != 1) {
+      violations.add(source + ": expected one statement, found " + statements.size());
+    }
+    for (JsonNode statement : statements) {
+      if (!SERVICE.equals(statement.path("Principal").path("Service").asText(null))
+          || statement.path("Principal").size() != 1) {
+        violations.add(source + ": the principal must be the service " + SERVICE + " only");
+      }
+      List<String> actions = new ArrayList<>();
+      statement.path("Action").forEach(a -> actions.add(a.asText()));
+      if (!new TreeSet<>(actions).equals(new TreeSet<>(List.of("sts:AssumeRole", "sts:TagSession")))) {
+        violations.add(source + ": actions must be [sts:AssumeRole, sts:TagSession] (EKS Pod Identity tags "
+            + "the session), but are " + actions);
+      }
+      JsonNode conditions = statement.path("Condition");
+      for (Map.Entry<String, String> tag : Map.of("aws:RequestTag/kubernetes-namespace", serviceAccount.namespace(),
+          "aws:RequestTag/kubernetes-service-account", serviceAccount.name()).entrySet()) {
+        JsonNode value = conditions.path("StringEquals").path(tag.getKey());
+        if (!tag.getValue().equals(value.isArray() && value.size() == 1 ? value.get(0).asText() : value.asText(null))) {
+          violations.add(source + ": StringEquals " + tag.getKey() + " must be " + tag.getValue() + ", but is " + value);
+        }
+      }
+      conditions.fieldNames().forEachRemaining(test -> {
+        if (!test.equals("StringEquals")) {
+          violations.add(source + ": condition " + test + "; use StringEquals only");
+        }
+      });
+    }
+    return violations;
+  }
+
+  /** The Terraform of Pod Identity: the agent add-on, the association, the eks-auth endpoint. */
+  static List<String> terraform(Hcl hcl, Manifest serviceAccount) {
+    List<String> violations = new ArrayList<>();
+    boolean agent = hcl.labelled("resource", "aws_eks_addon").values().stream()
+        .anyMatch(body -> "eks-pod-identity-agent".equals(hcl.resolve(Hcl.attribute(body, "addon_name"))));
+    if (!agent) {
+      violations.add("no aws_eks_addon eks-pod-identity-agent (the agent the provider asks for credentials)");
+    }
+    boolean association = hcl.labelled("resource", "aws_eks_pod_identity_association").values().stream()
+        .anyMatch(body -> Objects.equals(serviceAccount.namespace(), hcl.resolve(Hcl.attribute(body, "namespace")))
+            && Objects.equals(serviceAccount.name(), hcl.resolve(Hcl.attribute(body, "service_account")))
+            && String.valueOf(Hcl.attribute(body, "role_arn")).startsWith("aws_iam_role."));
+    if (!association) {
+      violations.add("no aws_eks_pod_identity_association for " + serviceAccount.namespace() + "/"
+          + serviceAccount.name() + " with a role_arn of this configuration");
+    }
+    boolean endpoint = hcl.labelled("resource", "aws_vpc_endpoint").values().stream().anyMatch(body ->
+        String.valueOf(Hcl.attribute(body, "service_name")).endsWith(".eks-auth\"")
+            && "true".equals(Hcl.attribute(body, "private_dns_enabled")));
+    if (!endpoint) {
+      violations.add("no aws_vpc_endpoint for com.amazonaws.<region>.eks-auth with private_dns_enabled = true "
+          + "(the agent's calls from private nodes)");
+    }
+    return violations;
+  }
+
+  /** A Deployment's pods keep the role's credentials out of every application container. */
+  static List<String> skipContainers(Manifest deployment) {
+    List<String> containers = Rules.containers(deployment).stream().map(c -> Tree.text(c, "name")).toList();
+    String annotation = Tree.text(deployment.document(), "spec", "template", "metadata", "annotations", SKIP_CONTAINERS);
+    List<String> skipped = annotation == null ? List.of()
+        : Arrays.stream(annotation.split(",")).map(String::trim).toList();
+    if (!skipped.containsAll(containers)) {
+      return List.of(deployment.label() + ": pod annotation " + SKIP_CONTAINERS + " must list its containers "
+          + containers + " (else the webhook gives them the role's credentials), but is " + annotation);
+    }
+    return List.of();
+  }
+}
