@@ -37,6 +37,7 @@ final class Reloader {
   private static final String SHADOWED = "\u0000shadowed:";
   /** Reads in a row that may find a writer busy before the mount is taken as it is. */
   static final int MAX_UNSETTLED_READS = 10;
+  private static final long LOCK_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   /** What one reload attempt found. */
   enum Outcome { CHANGED, UNCHANGED, UNSETTLED, ABSENT, FAILED, CLOSED, BUSY }
@@ -230,7 +231,9 @@ final class Reloader {
     long timeout = readTimeout.toNanos();
     long start = System.nanoTime();
     try {
-      if (!lock.tryLock(timeout, TimeUnit.NANOSECONDS)) {
+      // A little past the timeout: a reload stalled on a FIFO gives up at the timeout, and
+      // this one then reads for itself rather than reporting the mount busy.
+      if (!lock.tryLock(timeout + LOCK_MARGIN_NANOS, TimeUnit.NANOSECONDS)) {
         return Outcome.BUSY;
       }
     } catch (InterruptedException e) {

@@ -38,6 +38,14 @@ final class Walker {
     this.openCheck = openCheck;
   }
 
+  private static final java.util.regex.Pattern GENERATION =
+      java.util.regex.Pattern.compile("\\.\\.\\d{4}_\\d{2}_\\d{2}_\\d{2}_\\d{2}_\\d{2}\\.\\d{1,10}");
+
+  /** Whether a name is one the atomic writer itself creates: a generation or ..data_tmp. */
+  static boolean isAtomicWriterEntry(String name) {
+    return name.equals("..data_tmp") || GENERATION.matcher(name).matches();
+  }
+
   /** Returns the entry being opened right now, or null. */
   Path opening() {
     return opening;
@@ -86,7 +94,7 @@ final class Walker {
       String decoded = entry.decoded;
       if (decoded.startsWith("..")) {
         // Internal entries of the atomic writer: ..data, ..data_tmp, generations.
-        if (walk.plainFiles && depth == 1) {
+        if (walk.plainFiles && depth == 1 && isAtomicWriterEntry(decoded)) {
           walk.atomicRemnant = decoded;
         }
         continue;
