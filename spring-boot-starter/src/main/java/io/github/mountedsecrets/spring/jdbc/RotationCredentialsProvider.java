@@ -10,7 +10,7 @@ import io.github.mountedsecrets.DatabaseCredentials;
  * HikariCP 7's {@link HikariCredentialsProvider} for a rotated pool: each new connection asks
  * for {@link CredentialsRotation#current()}, the pair the database last accepted, so a
  * connection opened while the pool switches already gets it. HikariCP 6 (Spring Boot 3.5) has
- * no such interface; this class is only loaded when it is present ({@link #AVAILABLE}), and
+ * no such interface; this class is only loaded when it is present, and
  * the pool then keeps receiving the pair through {@code setCredentials} alone.
  *
  * <p>{@link #toString()} names the rotation, never the credentials.
