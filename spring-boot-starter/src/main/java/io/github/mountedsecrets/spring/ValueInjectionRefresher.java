@@ -232,13 +232,17 @@ final class ValueInjectionRefresher
         } else {
           member.method.invoke(bean, value);
         }
-        LOG.debug("Bean '{}': @Value {} injected again", beanName, member.description);
+        LOG.debug("{}: bean '{}': @Value {} injected again", mount(), beanName, member.description);
       } catch (Exception | LinkageError e) {
         // The message of a conversion or setter failure may quote the value.
-        LOG.warn("Bean '{}': @Value {} (keys {}) could not be injected again ({}); it keeps its "
-            + "previous value", beanName, member.description, keys.served.keySet(),
+        LOG.warn("{}: bean '{}': @Value {} (keys {}) could not be injected again ({}); it keeps "
+            + "its previous value", mount(), beanName, member.description, keys.served.keySet(),
             e.getClass().getName());
       }
+    }
+
+    private Object mount() {
+      return keys.served.isEmpty() ? "mounted-secrets" : keys.served.values().iterator().next();
     }
   }
 }
