@@ -57,10 +57,15 @@ final class MountedSecretsSanitizingFunction implements SanitizingFunction {
   /** The value as written in the source: by its own name, or by its configuration property name. */
   private static Object raw(PropertySource<?> source, String key) {
     Object raw = source.getProperty(key);
-    if (raw != null || !ConfigurationPropertyName.isValid(key)) {
+    if (raw != null) {
       return raw;
     }
-    ConfigurationPropertyName name = ConfigurationPropertyName.of(key);
+    // configprops names a property by its bean path (app.apiKey), bound from app.api-key.
+    ConfigurationPropertyName name = ConfigurationPropertyName.isValid(key)
+        ? ConfigurationPropertyName.of(key) : ConfigurationPropertyName.adapt(key, '.');
+    if (name.isEmpty()) {
+      return null;
+    }
     for (ConfigurationPropertySource adapted : ConfigurationPropertySources.from(source)) {
       ConfigurationProperty property = adapted.getConfigurationProperty(name);
       if (property != null) {
