@@ -1,5 +1,19 @@
 package io.github.mountedsecrets.spring;
 
+import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.SecretFormatException;
+import io.github.mountedsecrets.SecretsSnapshot;
+import io.github.mountedsecrets.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.actuate.endpoint.SanitizableData;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -12,14 +26,30 @@ import org.springframework.core.env.PropertySource;
 /**
  * Masks, in {@code /actuator/env} and {@code /actuator/configprops}, every property an
  * imported mount serves, and every property whose raw value reaches a mount's key through
- * placeholders ({@code app.api-key=${API_KEY}}, directly or through other properties),
- * whatever {@code management.endpoint.*.show-values} says.
+ * placeholders ({@code app.api-key=${API_KEY}}, directly or through other properties), and
+ * every text value equal to one a mount served since startup (a pool's password that reached
+ * it through connection details), whatever {@code management.endpoint.*.show-values} says.
+ * For the last, it keeps SHA-256 digests of the values each snapshot serves (at most
+ * {@value #MAX_DIGESTS}), never the values.
  */
-final class MountedSecretsSanitizingFunction implements SanitizingFunction {
+final class MountedSecretsSanitizingFunction implements SanitizingFunction, DisposableBean {
+  /** Digests kept of values served since startup; the oldest go first. */
+  private static final int MAX_DIGESTS = 10_000;
+
   private final ConfigurableEnvironment environment;
+  /** SHA-256 digests of every text value the mounts served since startup, never the values. */
+  private final Set<String> digests = new LinkedHashSet<>();
+  private final List<Subscription> subscriptions = new ArrayList<>();
 
   MountedSecretsSanitizingFunction(ConfigurableEnvironment environment) {
     this.environment = environment;
+    for (PropertySource<?> source : environment.getPropertySources()) {
+      if (source instanceof MountedSecretsPropertySource) {
+        MountedSecrets secrets = ((MountedSecretsPropertySource) source).getSource();
+        subscriptions.add(secrets.onChange(event -> record(event.current())));
+        record(secrets.snapshot());
+      }
+    }
   }
 
   @Override
@@ -39,7 +69,60 @@ final class MountedSecretsSanitizingFunction implements SanitizingFunction {
         raw.toString()).served.isEmpty()) {
       return data.withSanitizedValue();
     }
+    if (data.getValue() instanceof CharSequence && served(data.getValue().toString())) {
+      return data.withSanitizedValue();
+    }
     return data;
+  }
+
+  /**
+   * Returns whether a mount served this value at some time since startup: a bean property that
+   * holds a secret it was given some other way (a pool's password, set from connection details
+   * and kept until the database accepts the next one) has no property source to recognize it
+   * by.
+   */
+  private boolean served(String value) {
+    if (value.isEmpty()) {
+      return false;
+    }
+    synchronized (digests) {
+      return digests.contains(digest(value));
+    }
+  }
+
+  private void record(SecretsSnapshot snapshot) {
+    for (String key : snapshot.keys()) {
+      Optional<String> value;
+      try {
+        value = snapshot.find(key);
+      } catch (SecretFormatException binary) {
+        continue;
+      }
+      value.filter(v -> !v.isEmpty()).ifPresent(v -> {
+        String digest = digest(v);
+        synchronized (digests) {
+          digests.remove(digest);
+          digests.add(digest);
+          if (digests.size() > MAX_DIGESTS) {
+            digests.remove(digests.iterator().next());
+          }
+        }
+      });
+    }
+  }
+
+  private static String digest(String value) {
+    try {
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      return Base64.getEncoder().encodeToString(sha256.digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  @Override
+  public void destroy() {
+    subscriptions.forEach(Subscription::close);
   }
 
   private Object environmentRaw(String key) {
