@@ -129,6 +129,20 @@ public final class SecretsSnapshot {
   }
 
   /**
+   * Returns the file a key was read from: its path relative to the mount, in the form the
+   * keys use ({@code DB_PASSWORD}, {@code nested/file}); for a JSON field such as
+   * {@code prod-db.username}, the JSON file ({@code prod-db}). Says where a value came from,
+   * never what it is.
+   *
+   * @param key the key
+   * @return the relative file path, or empty when the key is absent
+   */
+  public Optional<String> file(String key) {
+    SecretValue value = values.get(key);
+    return value == null ? Optional.empty() : Optional.of(value.file);
+  }
+
+  /**
    * Returns every key, sorted.
    *
    * @return an unmodifiable sorted set

@@ -67,6 +67,18 @@ class MountedSecretsTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void namesTheFileEachKeyCameFrom(Layout layout) {
+    try (MountedSecrets secrets = open(mount(layout, sample()))) {
+      assertThat(secrets.snapshot().file("DB_PASSWORD")).contains("DB_PASSWORD");
+      assertThat(secrets.snapshot().file("prod-db.username")).contains("prod-db");
+      assertThat(secrets.snapshot().file("prod-db.opts.a.b")).contains("prod-db");
+      assertThat(secrets.snapshot().file("nested/dir/file")).contains("nested/dir/file");
+      assertThat(secrets.snapshot().file("ABSENT")).isEmpty();
+    }
+  }
+
   @Test
   void reportsTheGenerationOfTheAtomicWriter() {
     SecretsMount mount = mount(Layout.ATOMIC_WRITER, sample());

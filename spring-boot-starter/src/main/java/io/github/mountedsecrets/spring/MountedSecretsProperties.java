@@ -74,7 +74,18 @@ public class MountedSecretsProperties {
    */
   private long cacheMaximumSize = 10_000;
 
+  /**
+   * Where imported mounts rank among property sources: "config-data" (with the other imported
+   * configuration: below command-line arguments, Java system properties and OS environment
+   * variables) or "ahead-of-environment" (just above OS environment variables, so that a
+   * leftover variable of the same name cannot hide the rotating value; command-line arguments
+   * and Java system properties still win).
+   */
+  private Precedence precedence = Precedence.CONFIG_DATA;
+
   private final Datasource datasource = new Datasource();
+
+  private final ValueInjection valueInjection = new ValueInjection();
 
   /**
    * Returns the mount directory.
@@ -257,6 +268,68 @@ public class MountedSecretsProperties {
   }
 
   /**
+   * Returns where imported mounts rank among property sources.
+   *
+   * @return the precedence
+   */
+  public Precedence getPrecedence() {
+    return precedence;
+  }
+
+  /**
+   * Sets where imported mounts rank among property sources.
+   *
+   * @param precedence the precedence
+   */
+  public void setPrecedence(Precedence precedence) {
+    this.precedence = precedence;
+  }
+
+  /**
+   * Returns the settings of {@code @Value} injection.
+   *
+   * @return the settings
+   */
+  public ValueInjection getValueInjection() {
+    return valueInjection;
+  }
+
+  /** Where imported mounts rank among the environment's property sources. */
+  public enum Precedence {
+    /** With the other imported configuration data, below OS environment variables. */
+    CONFIG_DATA,
+    /** Just above OS environment variables, below Java system properties. */
+    AHEAD_OF_ENVIRONMENT
+  }
+
+  /** {@code @Value} injection points that read the mount, under {@code mounted-secrets.value-injection}. */
+  public static class ValueInjection {
+    /**
+     * Whether @Value fields and setter methods of singleton beans whose placeholders reach a
+     * key of an imported mount are injected again after each rotation.
+     */
+    private boolean refresh = true;
+
+    /**
+     * Returns whether {@code @Value} injection points are injected again after a rotation.
+     *
+     * @return whether to refresh
+     */
+    public boolean isRefresh() {
+      return refresh;
+    }
+
+    /**
+     * Sets whether {@code @Value} injection points are injected again after a rotation.
+     *
+     * @param refresh whether to refresh
+     */
+    public void setRefresh(boolean refresh) {
+      this.refresh = refresh;
+    }
+  }
+
+  /**
    * Returns the data source credential rotation settings.
    *
    * @return the settings
@@ -272,6 +345,13 @@ public class MountedSecretsProperties {
      * credentials once the database accepts them.
      */
     private boolean enabled = true;
+
+    /**
+     * Key of an RDS-style JSON secret (username, password, engine, host, port, dbname) that
+     * provides the data source's JDBC URL, username and password, so that no
+     * spring.datasource.url, username or password is needed.
+     */
+    private String secret;
 
     /**
      * Key holding the database username. When unset, the key is taken from a
@@ -312,6 +392,24 @@ public class MountedSecretsProperties {
      */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+
+    /**
+     * Returns the key of the JSON secret that provides the connection details.
+     *
+     * @return the key, or null
+     */
+    public String getSecret() {
+      return secret;
+    }
+
+    /**
+     * Sets the key of the JSON secret that provides the connection details.
+     *
+     * @param secret the key
+     */
+    public void setSecret(String secret) {
+      this.secret = secret;
     }
 
     /**

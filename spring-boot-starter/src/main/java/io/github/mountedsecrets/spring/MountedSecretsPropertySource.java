@@ -4,6 +4,8 @@ import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.SecretFormatException;
 import io.github.mountedsecrets.SecretsSnapshot;
 import java.util.Optional;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginLookup;
 import org.springframework.core.env.EnumerablePropertySource;
 
 /**
@@ -12,9 +14,13 @@ import org.springframework.core.env.EnumerablePropertySource;
  * mount changed, with no refresh. Keys whose content is not UTF-8 text are not served (read
  * them with {@link MountedSecrets#getBytes(String)}).
  *
- * <p>{@link #toString()} and the property source's name carry the mount path, never values.
+ * <p>Each key's {@linkplain #getOrigin(String) origin} is its file inside the mount (and the
+ * field, for a JSON file), as with Spring Boot's {@code configtree:}, so binding errors and
+ * {@code /actuator/env} say where a value came from. {@link #toString()}, the name and the
+ * origins carry paths, never values.
  */
-final class MountedSecretsPropertySource extends EnumerablePropertySource<MountedSecrets> {
+final class MountedSecretsPropertySource extends EnumerablePropertySource<MountedSecrets>
+    implements OriginLookup<String> {
   static final String NAME_PREFIX = "mounted-secrets:";
 
   MountedSecretsPropertySource(MountedSecrets secrets) {
@@ -40,6 +46,16 @@ final class MountedSecretsPropertySource extends EnumerablePropertySource<Mounte
     } catch (SecretFormatException binary) {
       return null;
     }
+  }
+
+  @Override
+  public Origin getOrigin(String name) {
+    SecretsSnapshot snapshot = getSource().snapshot();
+    return snapshot.file(name).map(file -> {
+      String field = name.equals(file) || !name.startsWith(file) ? null
+          : name.substring(file.length() + (name.charAt(file.length()) == '.' ? 1 : 0));
+      return (Origin) new MountedSecretOrigin(snapshot.directory().resolve(file), field);
+    }).orElse(null);
   }
 
   @Override

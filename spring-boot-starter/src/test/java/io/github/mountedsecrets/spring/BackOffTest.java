@@ -92,6 +92,15 @@ class BackOffTest {
   }
 
   @Test
+  void healthFollowsSpringBootsDefaultsForHealthIndicators() {
+    runner.withPropertyValues("management.health.defaults.enabled=false").run(context ->
+        assertThat(context).hasNotFailed().doesNotHaveBean(HEALTH));
+    runner.withPropertyValues("management.health.defaults.enabled=false",
+        "management.health.mountedsecrets.enabled=true").run(context ->
+        assertThat(context).hasNotFailed().hasBean(HEALTH));
+  }
+
+  @Test
   void rotationAndHealthCanBeSwitchedOff() {
     runner.withPropertyValues("mounted-secrets.datasource.enabled=false",
         "management.health.mountedsecrets.enabled=false").run(context ->

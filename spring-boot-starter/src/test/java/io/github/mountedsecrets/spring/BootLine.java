@@ -21,6 +21,11 @@ final class BootLine {
     return present("org.springframework.boot.bootstrap.BootstrapRegistry");
   }
 
+  /** Returns whether HikariCP 7's {@code HikariCredentialsProvider} is on the class path. */
+  static boolean hasCredentialsProvider() {
+    return present("com.zaxxer.hikari.HikariCredentialsProvider");
+  }
+
   /** Returns the auto-configurations that exist on this line, by their 4.x or 3.5 name. */
   static AutoConfigurations autoConfigurations(String... boot4OrBoot3Names) {
     List<Class<?>> classes = new ArrayList<>();

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.actuate.context.properties.ConfigurationPropertiesReportEndpoint;
+import org.springframework.boot.actuate.env.EnvironmentEndpoint;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,7 +33,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * A secret value planted in the mount appears nowhere: not in logs (every logger at DEBUG,
- * the starter's and core's at TRACE), health, the endpoint, metrics, status objects, or the
+ * the starter's and core's at TRACE), health, the endpoint, {@code /actuator/env} and
+ * {@code /actuator/configprops} (values shown), metrics, status objects, or the
  * failure analysis of a failed startup, through startup, a refused rotation and an accepted
  * one.
  */
@@ -49,7 +52,9 @@ class CanaryTest {
     StringBuilder shown = new StringBuilder();
     try (ConfigurableApplicationContext context = DataSourceRotationTest.run(mount.directory(),
         "logging.level.root=DEBUG", "logging.level.io.github.mountedsecrets=TRACE",
-        "management.endpoints.web.exposure.include=health,mountedsecrets",
+        "management.endpoints.web.exposure.include=health,mountedsecrets,env,configprops",
+        "management.endpoint.env.show-values=always",
+        "management.endpoint.configprops.show-values=always",
         "app.api-key=${API_KEY}")) {
       HikariDataSource dataSource = context.getBean(HikariDataSource.class);
       assertThat(DataSourceRotationTest.currentUser(dataSource)).isEqualTo(user);
@@ -79,7 +84,7 @@ class CanaryTest {
         .contains("No secret 'DB_PASSWORDS' in " + mount.directory() + "; did you mean 'DB_PASSWORD'?")
         .contains("does not exist")
         .doesNotContain(CANARY);
-    assertThat(shown.toString()).contains("RETRYING", "DB_PASSWORD", "mounted.secrets.keys")
+    assertThat(shown.toString()).contains("RETRYING", "DB_PASSWORD", "mounted.secrets.keys", "******")
         .doesNotContain(CANARY);
   }
 
@@ -113,6 +118,9 @@ class CanaryTest {
     shown.append(secrets).append(secrets.status()).append(secrets.snapshot());
     shown.append(context.getBean(DataSourceCredentialsRotations.class).statuses());
     shown.append(context.getEnvironment().getPropertySources());
+    shown.append(ActuatorMaskingTest.dump(context.getBean(EnvironmentEndpoint.class).environment(null)));
+    shown.append(ActuatorMaskingTest.dump(
+        context.getBean(ConfigurationPropertiesReportEndpoint.class).configurationProperties()));
     return shown.toString();
   }
 

@@ -18,7 +18,8 @@ class ConfigurationMetadataTest {
   private static final List<String> OPTIONS = List.of("directory", "poll-interval", "quiet-period",
       "watch", "flatten-json", "trim-trailing-newline", "max-file-size", "max-depth",
       "require-mount", "cache-maximum-size", "datasource.enabled", "datasource.username-key",
-      "datasource.password-key", "datasource.initial-backoff", "datasource.max-backoff");
+      "datasource.password-key", "datasource.initial-backoff", "datasource.max-backoff",
+      "datasource.secret", "precedence", "value-injection.refresh");
 
   @Test
   void describesEveryOption() throws IOException {
@@ -45,6 +46,8 @@ class ConfigurationMetadataTest {
     assertThat(properties.get("mounted-secrets.max-depth").get("defaultValue")).isEqualTo(8);
     assertThat(properties.get("mounted-secrets.cache-maximum-size").get("defaultValue")).isEqualTo(10000);
     assertThat(properties.get("mounted-secrets.require-mount").get("defaultValue")).isEqualTo(true);
+    assertThat(properties.get("mounted-secrets.precedence").get("defaultValue")).isEqualTo("config-data");
+    assertThat(properties.get("mounted-secrets.value-injection.refresh").get("defaultValue")).isEqualTo(true);
   }
 
   private static Map<String, Map<String, Object>> properties() throws IOException {

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.Credentials;
 import io.github.mountedsecrets.CredentialsRotation;
 import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
 import io.github.mountedsecrets.test.Mount;
 import io.github.mountedsecrets.test.SecretsMount;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -98,6 +100,10 @@ class DataSourceRotationTest {
           () -> "the refused password to be retried");
       Await.until(TIMEOUT, () -> rotation(context).failedAttempts() >= 2, () -> "a retry");
       assertThat(dataSource.getCredentials().getPassword()).isEqualTo("pw-1");
+      if (BootLine.hasCredentialsProvider()) {
+        // HikariCP 7: each new connection asks the provider, which keeps the accepted pair.
+        assertThat(providedPassword(dataSource)).isEqualTo("pw-1");
+      }
       dataSource.getHikariPoolMXBean().softEvictConnections();
       assertThat(currentUser(dataSource)).isEqualTo(user);
       BootLine.HealthView health = BootLine.health(context);
@@ -112,6 +118,9 @@ class DataSourceRotationTest {
       Await.until(TIMEOUT, () -> rotation(context).state() == CredentialsRotation.State.IN_SYNC,
           () -> "the password to be accepted");
       assertThat(dataSource.getCredentials().getPassword()).isEqualTo("pw-2");
+      if (BootLine.hasCredentialsProvider()) {
+        assertThat(providedPassword(dataSource)).isEqualTo("pw-2");
+      }
       assertThat(BootLine.health(context).rotation("dataSource")).doesNotContainKey("failureReason");
     }
   }
@@ -156,6 +165,15 @@ class DataSourceRotationTest {
             InvalidConfigurationPropertyValueException.class))
             .hasMessageContaining("mounted-secrets.datasource.password-key")
             .hasMessageContaining("only username-key is set"));
+  }
+
+  /** The password HikariCP 7's credentials provider of the pool hands a new connection. */
+  static String providedPassword(HikariDataSource dataSource) throws ReflectiveOperationException {
+    Object provider = HikariDataSource.class.getMethod("getCredentialsProvider").invoke(dataSource);
+    assertThat(provider).as("the pool's HikariCredentialsProvider").isNotNull();
+    Method getCredentials = Class.forName("com.zaxxer.hikari.HikariCredentialsProvider")
+        .getMethod("getCredentials");
+    return ((Credentials) getCredentials.invoke(provider)).getPassword();
   }
 
   static Map<String, String> credentials(String user, String password) {

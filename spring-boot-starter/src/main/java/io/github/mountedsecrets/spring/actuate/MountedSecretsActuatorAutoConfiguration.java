@@ -11,7 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -23,13 +23,21 @@ import org.springframework.context.annotation.Configuration;
  * org.springframework.boot.actuate.health} (in {@code spring-boot-actuator}) on 3.5,
  * {@code org.springframework.boot.health.contributor} (in {@code spring-boot-health}) on 4.
  * One of two nested configurations applies, chosen by which of the two is on the class path.
- * Disable the indicator with {@code management.health.mountedsecrets.enabled=false}.
+ * The indicator follows Spring Boot's rule for health indicators: disabled with
+ * {@code management.health.mountedsecrets.enabled=false}, or with
+ * {@code management.health.defaults.enabled=false} unless enabled by name. On 4 this is
+ * {@code @ConditionalOnEnabledHealthIndicator} of {@code spring-boot-health}; on 3.5, whose
+ * annotation of that name this jar cannot compile against, the same rule from the same
+ * Spring Boot condition ({@link ConditionalOnEnabledBoot3HealthIndicator}).
  */
 @AutoConfiguration(after = {MountedSecretsAutoConfiguration.class,
     DataSourceRotationAutoConfiguration.class})
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
 @ConditionalOnBean(MountedSecrets.class)
 public class MountedSecretsActuatorAutoConfiguration {
+  /** Name of the health indicator in {@code management.health.<name>.enabled}. */
+  static final String HEALTH_INDICATOR = "mountedsecrets";
+
   /** Creates the auto-configuration; Spring does this. */
   public MountedSecretsActuatorAutoConfiguration() {}
 
@@ -54,8 +62,7 @@ public class MountedSecretsActuatorAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-  @ConditionalOnProperty(prefix = "management.health.mountedsecrets", name = "enabled",
-      matchIfMissing = true)
+  @ConditionalOnEnabledHealthIndicator(MountedSecretsActuatorAutoConfiguration.HEALTH_INDICATOR)
   static class HealthConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "mountedSecretsHealthIndicator")
@@ -65,12 +72,12 @@ public class MountedSecretsActuatorAutoConfiguration {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = Boot3HealthIndicatorFactoryBean.INDICATOR)
+  @ConditionalOnClass(name = {Boot3HealthIndicatorFactoryBean.INDICATOR,
+      "org.springframework.boot.actuate.autoconfigure.OnEndpointElementCondition"})
   @ConditionalOnMissingClass("org.springframework.boot.health.contributor.HealthIndicator")
-  @ConditionalOnProperty(prefix = "management.health.mountedsecrets", name = "enabled",
-      matchIfMissing = true)
   static class Boot3HealthConfiguration {
     @Bean
+    @ConditionalOnEnabledBoot3HealthIndicator(MountedSecretsActuatorAutoConfiguration.HEALTH_INDICATOR)
     @ConditionalOnMissingBean(name = "mountedSecretsHealthIndicator")
     Boot3HealthIndicatorFactoryBean mountedSecretsHealthIndicator(MountedSecretsHealth health)
         throws ReflectiveOperationException {

@@ -16,7 +16,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * {@code mounted-secrets.datasource.username-key} and {@code password-key}, or read from the
  * unresolved values of {@code spring.datasource.username} and {@code password} when each is
  * exactly one placeholder such as {@code ${DB_USER}} (a default, {@code ${DB_USER:app}}, is
- * allowed).
+ * allowed), or the {@code username} and {@code password} fields of the JSON secret named by
+ * {@code mounted-secrets.datasource.secret}.
  */
 final class CredentialKeys {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^:}]+)(?::[^}]*)?}");
@@ -25,12 +26,17 @@ final class CredentialKeys {
 
   final String username;
   final String password;
+  /** Whether the keys were derived (placeholders or the JSON secret), rather than named. */
   final boolean fromPlaceholders;
+  /** Whether the keys are the fields of {@code mounted-secrets.datasource.secret}. */
+  final boolean fromSecret;
 
-  private CredentialKeys(String username, String password, boolean fromPlaceholders) {
+  private CredentialKeys(String username, String password, boolean fromPlaceholders,
+      boolean fromSecret) {
     this.username = username;
     this.password = password;
     this.fromPlaceholders = fromPlaceholders;
+    this.fromSecret = fromSecret;
   }
 
   static Optional<CredentialKeys> find(MountedSecretsProperties.Datasource settings,
@@ -38,7 +44,7 @@ final class CredentialKeys {
     String usernameKey = blankToNull(settings.getUsernameKey());
     String passwordKey = blankToNull(settings.getPasswordKey());
     if (usernameKey != null && passwordKey != null) {
-      return Optional.of(new CredentialKeys(usernameKey, passwordKey, false));
+      return Optional.of(new CredentialKeys(usernameKey, passwordKey, false, false));
     }
     if (usernameKey != null || passwordKey != null) {
       String missing = usernameKey == null ? "username-key" : "password-key";
@@ -49,10 +55,14 @@ final class CredentialKeys {
               + "the keys come from the placeholders in spring.datasource.username and "
               + "password); only " + set + " is set.");
     }
+    String secret = blankToNull(settings.getSecret());
+    if (secret != null) {
+      return Optional.of(new CredentialKeys(secret + ".username", secret + ".password", true, true));
+    }
     Optional<String> user = placeholderKey(environment, USERNAME);
     Optional<String> pass = placeholderKey(environment, PASSWORD);
     if (user.isPresent() && pass.isPresent()) {
-      return Optional.of(new CredentialKeys(user.get(), pass.get(), true));
+      return Optional.of(new CredentialKeys(user.get(), pass.get(), true, false));
     }
     return Optional.empty();
   }

@@ -26,6 +26,7 @@ import org.springframework.context.EnvironmentAware;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * Attaches a {@link CredentialsRotation} to every {@link HikariDataSource} whose username and
@@ -36,6 +37,12 @@ import org.springframework.core.env.Environment;
  * {@code softEvictConnections}, so in-flight work finishes on the old connections; a refused
  * pair is retried with backoff while the pool keeps the old one.
  *
+ * <p>On HikariCP 7 the pool also gets a {@code HikariCredentialsProvider} (when it has none and
+ * has not started) that hands each new connection the pair the database last accepted
+ * ({@link CredentialsRotation#current()}); {@code setCredentials} keeps the pool's configured
+ * pair in step for whatever reads it. HikariCP 6 (Spring Boot 3.5) uses {@code setCredentials}
+ * alone.
+ *
  * <p>A rotation belongs to its pool: it is closed before the pool is destroyed.
  */
 final class HikariCredentialsRotationPostProcessor
@@ -43,6 +50,10 @@ final class HikariCredentialsRotationPostProcessor
   private static final Logger LOG = LoggerFactory.getLogger(HikariCredentialsRotationPostProcessor.class);
   private static final int ATTEMPTS = 3;
   private static final long FOLLOW_UP_MILLIS = 200;
+  /** Whether HikariCP 7's {@code HikariCredentialsProvider} is present. */
+  static final boolean CREDENTIALS_PROVIDER = ClassUtils.isPresent(
+      "com.zaxxer.hikari.HikariCredentialsProvider",
+      HikariCredentialsRotationPostProcessor.class.getClassLoader());
 
   private BeanFactory beanFactory;
   private ConfigurableEnvironment environment;
@@ -121,9 +132,10 @@ final class HikariCredentialsRotationPostProcessor
       if (usesCredentials(dataSource, candidate.current())) {
         rotation = candidate;
       } else if (keys.fromPlaceholders && dataSource.getHikariPoolMXBean() == null
-          && Objects.equals(dataSource.getJdbcUrl(), environment.getProperty("spring.datasource.url"))) {
-        // Built from spring.datasource.* while the mount rotated: start the pool, which has
-        // not opened a connection yet, with the pair the properties now resolve to.
+          && (keys.fromSecret
+              || Objects.equals(dataSource.getJdbcUrl(), environment.getProperty("spring.datasource.url")))) {
+        // Built from spring.datasource.* (or the JSON secret) while the mount rotated: start
+        // the pool, which has not opened a connection yet, with the pair the keys now hold.
         apply(dataSource, candidate.current());
         rotation = candidate;
       } else {
@@ -143,8 +155,10 @@ final class HikariCredentialsRotationPostProcessor
     DataSourceCredentialsRotations registry = beanFactory.getBean(DataSourceCredentialsRotations.class);
     rotations = registry;
     registry.add(beanName, rotation);
+    boolean provider = CREDENTIALS_PROVIDER && RotationCredentialsProvider.install(dataSource, rotation);
     LOG.info("{}: data source '{}' follows {}: new credentials are checked with one connection, "
-        + "then the pool switches", secrets.directory(), beanName, keys);
+        + "then the pool switches{}", secrets.directory(), beanName, keys,
+        provider ? " (new connections ask a HikariCredentialsProvider for the accepted pair)" : "");
   }
 
   private static boolean usesCredentials(HikariDataSource dataSource, DatabaseCredentials credentials) {
