@@ -75,6 +75,27 @@ public class MountedSecretsProperties {
   private long cacheMaximumSize = 10_000;
 
   /**
+   * Longest wait for one read of the mount. A read that takes longer (a FIFO swapped in for a
+   * file, a stalled file system) fails that reload naming the entry; the last snapshot stays.
+   */
+  private Duration readTimeout = Duration.ofSeconds(5);
+
+  /**
+   * Most "file.field" keys one JSON file yields; a file with more is served as raw text only.
+   */
+  private int maxJsonKeysPerFile = 1_000;
+
+  /**
+   * Most "file.field" keys all JSON files of the mount yield together.
+   */
+  private int maxJsonKeys = 10_000;
+
+  /**
+   * Deepest nesting of objects and arrays flattened in a JSON file.
+   */
+  private int maxJsonDepth = 32;
+
+  /**
    * Where imported mounts rank among property sources: "config-data" (with the other imported
    * configuration: below command-line arguments, Java system properties and OS environment
    * variables) or "ahead-of-environment" (just above OS environment variables, so that a
@@ -265,6 +286,78 @@ public class MountedSecretsProperties {
    */
   public void setCacheMaximumSize(long cacheMaximumSize) {
     this.cacheMaximumSize = cacheMaximumSize;
+  }
+
+  /**
+   * Returns the read timeout.
+   *
+   * @return the read timeout
+   */
+  public Duration getReadTimeout() {
+    return readTimeout;
+  }
+
+  /**
+   * Sets the read timeout.
+   *
+   * @param readTimeout the read timeout
+   */
+  public void setReadTimeout(Duration readTimeout) {
+    this.readTimeout = readTimeout;
+  }
+
+  /**
+   * Returns the most JSON fields per file.
+   *
+   * @return the most JSON fields per file
+   */
+  public int getMaxJsonKeysPerFile() {
+    return maxJsonKeysPerFile;
+  }
+
+  /**
+   * Sets the most JSON fields per file.
+   *
+   * @param maxJsonKeysPerFile the most JSON fields per file
+   */
+  public void setMaxJsonKeysPerFile(int maxJsonKeysPerFile) {
+    this.maxJsonKeysPerFile = maxJsonKeysPerFile;
+  }
+
+  /**
+   * Returns the most JSON fields of the mount.
+   *
+   * @return the most JSON fields of the mount
+   */
+  public int getMaxJsonKeys() {
+    return maxJsonKeys;
+  }
+
+  /**
+   * Sets the most JSON fields of the mount.
+   *
+   * @param maxJsonKeys the most JSON fields of the mount
+   */
+  public void setMaxJsonKeys(int maxJsonKeys) {
+    this.maxJsonKeys = maxJsonKeys;
+  }
+
+  /**
+   * Returns the deepest JSON nesting flattened.
+   *
+   * @return the deepest JSON nesting flattened
+   */
+  public int getMaxJsonDepth() {
+    return maxJsonDepth;
+  }
+
+  /**
+   * Sets the deepest JSON nesting flattened.
+   *
+   * @param maxJsonDepth the deepest JSON nesting flattened
+   */
+  public void setMaxJsonDepth(int maxJsonDepth) {
+    this.maxJsonDepth = maxJsonDepth;
   }
 
   /**

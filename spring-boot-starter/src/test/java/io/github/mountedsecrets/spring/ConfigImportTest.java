@@ -204,7 +204,7 @@ class ConfigImportTest {
     assertThat(output.toString())
         .contains("APPLICATION FAILED TO START")
         .contains("mounted-secrets.poll-interval")
-        .contains("pollInterval must be positive, but was PT0S");
+        .contains("mounted-secrets.poll-interval must be positive, but was PT0S");
   }
 
   static long reloadThreads(String directory) {

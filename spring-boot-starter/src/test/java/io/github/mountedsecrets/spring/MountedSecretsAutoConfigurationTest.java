@@ -132,7 +132,7 @@ class MountedSecretsAutoConfigurationTest {
         "mounted-secrets.quiet-period=2m").run(context -> assertThat(cause(context.getStartupFailure(),
             InvalidConfigurationPropertyValueException.class))
             .hasMessageContaining("mounted-secrets.quiet-period")
-            .hasMessageContaining("quietPeriod must be between 0 and 1 minute, but was PT2M"));
+            .hasMessageContaining("mounted-secrets.quiet-period must be between 0 and 1 minute, but was PT2M"));
   }
 
   @Test
@@ -168,7 +168,7 @@ class MountedSecretsAutoConfigurationTest {
     runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),
         "mounted-secrets.max-file-size=0B").run(context -> assertThat(context.getStartupFailure())
             .hasMessageContaining("mounted-secrets.max-file-size")
-            .hasMessageContaining("maxFileSize must be between 1 and"));
+            .hasMessageContaining("mounted-secrets.max-file-size must be between 1 and"));
   }
 
   @Test
@@ -208,7 +208,7 @@ class MountedSecretsAutoConfigurationTest {
     runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),
         "mounted-secrets.cache-maximum-size=-1").run(context -> assertThat(context.getStartupFailure())
             .hasMessageContaining("mounted-secrets.cache-maximum-size")
-            .hasMessageContaining("cacheMaximumSize must not be negative, but was -1"));
+            .hasMessageContaining("mounted-secrets.cache-maximum-size must not be negative, but was -1"));
   }
 
   @Test
@@ -218,7 +218,7 @@ class MountedSecretsAutoConfigurationTest {
         "mounted-secrets.poll-interval=0s").run(context -> assertThat(cause(context.getStartupFailure(),
             InvalidConfigurationPropertyValueException.class))
             .hasMessageContaining("mounted-secrets.poll-interval")
-            .hasMessageContaining("pollInterval must be positive, but was PT0S"));
+            .hasMessageContaining("mounted-secrets.poll-interval must be positive, but was PT0S"));
   }
 
   @Test
