@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
@@ -72,7 +73,14 @@ public final class MountedSecretsConfigBuilder implements ConfigBuilder {
       MountedSecretsConfig options = config.getConfigMapping(MountedSecretsConfig.class);
       MountedSecrets secrets = SharedMounts.obtain(options);
       keys.serve(secrets, builder);
-      return List.of(new MountedSecretsConfigSource(secrets, options.ordinal()));
+      MountedSecretsConfigSource source = new MountedSecretsConfigSource(secrets, options.ordinal());
+      Optional<String> dataSourceSecret = options.datasource().secret();
+      if (dataSourceSecret.isEmpty()) {
+        return List.of(source);
+      }
+      MountedDataSourceConfigSource dataSource = new MountedDataSourceConfigSource(secrets, dataSourceSecret.get());
+      dataSource.requireUrl(options.requireMount());
+      return List.of(source, dataSource);
     }
   }
 }
