@@ -128,6 +128,31 @@ public interface MountedSecretsConfig {
   int ordinal();
 
   /**
+   * The default datasource taken from one JSON secret of the mount.
+   *
+   * @return the datasource options
+   */
+  DataSourceConfig datasource();
+
+  /** The default datasource taken from one JSON secret of the mount. */
+  @ConfigGroup
+  interface DataSourceConfig {
+    /**
+     * Key of an RDS-style JSON secret ({@code engine}, {@code host}, {@code port},
+     * {@code dbname}, {@code username}, {@code password}) that supplies the default
+     * datasource: its JDBC URL is served as {@code quarkus.datasource.jdbc.url} (below
+     * {@code application.properties}, so a URL set there wins), and the {@code mounted-secrets}
+     * credentials provider serves its {@code username} and {@code password} for the provider
+     * name of {@code quarkus.datasource.credentials-provider}, unless that name has a
+     * {@code json-secret} of its own. The URL is read at startup; the credentials follow
+     * rotations.
+     *
+     * @return the JSON secret's key, if the datasource comes from one
+     */
+    Optional<String> secret();
+  }
+
+  /**
    * Database credentials served by the {@code mounted-secrets} credentials provider, by
    * credentials provider name: the value of {@code quarkus.datasource.credentials-provider}.
    * A name without an entry uses the defaults: the {@code DB_USER} and

@@ -1,5 +1,6 @@
 package io.github.mountedsecrets.quarkus;
 
+import io.github.mountedsecrets.MountedSecrets;
 import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.configuration.ConfigBuilder;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -13,10 +14,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Adds the mounted-secrets config source to the run-time configuration. Registered by the
+ * Adds the mounted-secrets config source to the run-time configuration, with the mount's keys
+ * as secret keys (see {@link MountKeys}). Registered by the
  * extension's build step; not meant to be used directly.
  */
 public final class MountedSecretsConfigBuilder implements ConfigBuilder {
@@ -25,7 +28,9 @@ public final class MountedSecretsConfigBuilder implements ConfigBuilder {
 
   @Override
   public SmallRyeConfigBuilder configBuilder(SmallRyeConfigBuilder builder) {
-    return builder.withSources(new Factory());
+    MountKeys keys = new MountKeys();
+    keys.register(builder);
+    return builder.withSources(new Factory(builder, keys));
   }
 
   /**
@@ -34,6 +39,18 @@ public final class MountedSecretsConfigBuilder implements ConfigBuilder {
    */
   static final class Factory implements ConfigSourceFactory {
     private static final int CONVERTER_PRIORITY = 200;
+
+    private final SmallRyeConfigBuilder builder;
+    private final MountKeys keys;
+
+    /**
+     * The builder is the one building the configuration this factory is called for: the mount's
+     * keys are registered with it as secret keys once the mount is open, while it builds.
+     */
+    Factory(SmallRyeConfigBuilder builder, MountKeys keys) {
+      this.builder = builder;
+      this.keys = keys;
+    }
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
@@ -54,7 +71,16 @@ public final class MountedSecretsConfigBuilder implements ConfigBuilder {
           .withValidateUnknown(false)
           .build();
       MountedSecretsConfig options = config.getConfigMapping(MountedSecretsConfig.class);
-      return List.of(new MountedSecretsConfigSource(SharedMounts.obtain(options), options.ordinal()));
+      MountedSecrets secrets = SharedMounts.obtain(options);
+      keys.serve(secrets, builder);
+      MountedSecretsConfigSource source = new MountedSecretsConfigSource(secrets, options.ordinal());
+      Optional<String> dataSourceSecret = options.datasource().secret();
+      if (dataSourceSecret.isEmpty()) {
+        return List.of(source);
+      }
+      MountedDataSourceConfigSource dataSource = new MountedDataSourceConfigSource(secrets, dataSourceSecret.get());
+      dataSource.requireUrl(options.requireMount());
+      return List.of(source, dataSource);
     }
   }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,6 +56,8 @@ import org.jboss.logging.Logger;
 final class MountedSecretsCredentialsProvider implements CredentialsProvider {
   /** Bean name, for {@code quarkus.datasource.credentials-provider-name}. */
   static final String NAME = "mounted-secrets";
+
+  private static final String DEFAULT_DATASOURCE_PROVIDER = "quarkus.datasource.credentials-provider";
 
   private static final Logger LOG = Logger.getLogger(MountedSecretsCredentialsProvider.class);
   /** The same follow-up flushes as the Spring Boot starter's for HikariCP. */
@@ -107,8 +110,9 @@ final class MountedSecretsCredentialsProvider implements CredentialsProvider {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(prefix + ": " + e.getMessage(), e);
     }
-    if (options.jsonSecret().isPresent()) {
-      builder.jsonSecret(options.jsonSecret().get());
+    Optional<String> jsonSecret = options.jsonSecret().or(() -> dataSourceSecret(name));
+    if (jsonSecret.isPresent()) {
+      builder.jsonSecret(jsonSecret.get());
     } else {
       builder.keys(options.usernameKey(), options.passwordKey());
     }
@@ -139,6 +143,15 @@ final class MountedSecretsCredentialsProvider implements CredentialsProvider {
       throw new IllegalArgumentException(prefix + ": " + e.getMessage(), e);
     }
     return binding;
+  }
+
+  /**
+   * The secret of {@code quarkus.mounted-secrets.datasource.secret} when the default datasource
+   * asks for credentials under this provider name.
+   */
+  private Optional<String> dataSourceSecret(String name) {
+    return config.datasource().secret().filter(secret -> ConfigProvider.getConfig()
+        .getOptionalValue(DEFAULT_DATASOURCE_PROVIDER, String.class).filter(name::equals).isPresent());
   }
 
   /**

@@ -9,6 +9,7 @@ import io.smallrye.config.ConfigMappingLoader;
 import io.smallrye.config.ConfigMappings.ConfigClass;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.ConfigValue;
+import io.smallrye.config.SecretKeys;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.inject.Singleton;
@@ -241,12 +242,24 @@ public final class MountedSecretsMappings {
       this.prefix = prefix;
     }
 
+    /**
+     * The latest names (a JSON field or file added by a rotation is a new name). The mount's
+     * keys are secret keys, which the configuration lists only to unlocked callers: they are
+     * taken from the mount's config source itself, and the configuration is asked with the
+     * keys locked, so that its cache of names never lists a key a rotation added.
+     */
     @Override
     public Set<String> getPropertyNames() {
-      // The latest names: a JSON field or file added by a rotation is a new name.
-      return StreamSupport.stream(config.getLatestPropertyNames().spliterator(), false)
+      Set<String> names = SecretKeys.doLocked(() -> StreamSupport
+          .stream(config.getLatestPropertyNames().spliterator(), false)
           .filter(this::mapped)
-          .collect(Collectors.toSet());
+          .collect(Collectors.toCollection(HashSet::new)));
+      for (ConfigSource source : config.getConfigSources()) {
+        if (source instanceof MountedSecretsConfigSource) {
+          source.getPropertyNames().stream().filter(this::mapped).forEach(names::add);
+        }
+      }
+      return names;
     }
 
     @Override

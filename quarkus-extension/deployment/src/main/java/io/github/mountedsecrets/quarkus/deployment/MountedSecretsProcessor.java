@@ -3,6 +3,8 @@ package io.github.mountedsecrets.quarkus.deployment;
 import io.github.mountedsecrets.quarkus.MountedSecretsConfigBuilder;
 import io.github.mountedsecrets.quarkus.MountedSecretsRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
+import io.quarkus.arc.processor.InjectionPointInfo;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
@@ -18,11 +20,21 @@ import io.quarkus.deployment.builditem.nativeimage.RuntimeInitializedClassBuildI
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
 import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.jboss.jandex.AnnotationInstance;
+import org.jboss.jandex.AnnotationValue;
+import org.jboss.jandex.ClassInfo;
+import org.jboss.jandex.DotName;
+import org.jboss.jandex.FieldInfo;
+import org.jboss.jandex.MethodParameterInfo;
 
 /**
  * Build steps of the mounted-secrets extension: the run-time config source, the CDI beans,
- * the optional Agroal, health and Micrometer integrations, and native-image hints.
+ * the optional Agroal, health and Micrometer integrations, the warning about
+ * {@code @ConfigProperty} injection points that do not follow rotations, and native-image hints.
  *
  * <p>Integrations are registered only when the application has the extension they need, so
  * the classes that use an absent extension are never loaded.
@@ -32,6 +44,14 @@ class MountedSecretsProcessor {
 
   private static final String RUNTIME_PACKAGE = "io.github.mountedsecrets.quarkus.";
   private static final String MOUNTED_SECRETS = "io.github.mountedsecrets.MountedSecrets";
+  private static final DotName CONFIG_PROPERTY = DotName.createSimple(
+      "org.eclipse.microprofile.config.inject.ConfigProperty");
+  /** Injected types whose value is looked up again on each call, so they follow rotations. */
+  private static final Set<DotName> LIVE_TYPES = Set.of(
+      DotName.createSimple("jakarta.inject.Provider"),
+      DotName.createSimple("jakarta.enterprise.inject.Instance"),
+      DotName.createSimple("io.quarkus.arc.InjectableInstance"),
+      DotName.createSimple("java.util.function.Supplier"));
 
   @BuildStep
   FeatureBuildItem feature() {
@@ -86,6 +106,59 @@ class MountedSecretsProcessor {
   @Record(ExecutionTime.STATIC_INIT)
   void closeAtShutdown(MountedSecretsRecorder recorder, ShutdownContextBuildItem shutdown) {
     recorder.closeMountsAtShutdown(shutdown);
+  }
+
+  /**
+   * Records every {@code @ConfigProperty} injection point that is injected once (not a
+   * {@code Provider}, {@code Instance} or {@code Supplier}), with its property name; at startup,
+   * when the mount's keys are known, the recorder warns about those that name a mount key, since
+   * they keep their startup value after a rotation.
+   */
+  @BuildStep
+  @Record(ExecutionTime.RUNTIME_INIT)
+  void warnAboutFrozenConfigProperties(ValidationPhaseBuildItem validation, MountedSecretsRecorder recorder) {
+    List<String> propertyNames = new ArrayList<>();
+    List<String> injectionPoints = new ArrayList<>();
+    for (InjectionPointInfo injectionPoint : validation.getContext().getInjectionPoints()) {
+      if (injectionPoint.hasDefaultedQualifier() || injectionPoint.isSynthetic()) {
+        continue;
+      }
+      AnnotationInstance configProperty = injectionPoint.getRequiredQualifier(CONFIG_PROPERTY);
+      if (configProperty == null || LIVE_TYPES.contains(injectionPoint.getType().name())) {
+        continue;
+      }
+      String name = propertyName(injectionPoint, configProperty);
+      if (name != null) {
+        propertyNames.add(name);
+        injectionPoints.add(injectionPoint.getTargetInfo());
+      }
+    }
+    if (!propertyNames.isEmpty()) {
+      recorder.warnAboutFrozenConfigProperties(propertyNames, injectionPoints);
+    }
+  }
+
+  /** The property an injection point reads: its {@code name}, else MicroProfile's default name. */
+  private static String propertyName(InjectionPointInfo injectionPoint, AnnotationInstance configProperty) {
+    AnnotationValue name = configProperty.value("name");
+    if (name != null && !name.asString().isEmpty()) {
+      return name.asString();
+    }
+    if (injectionPoint.isField()) {
+      FieldInfo field = injectionPoint.getAnnotationTarget().asField();
+      return defaultName(field.declaringClass(), field.name());
+    }
+    if (injectionPoint.isParam()) {
+      MethodParameterInfo parameter = injectionPoint.getAnnotationTarget().asMethodParameter();
+      return parameter.name() == null ? null : defaultName(parameter.method().declaringClass(), parameter.name());
+    }
+    return null;
+  }
+
+  private static String defaultName(ClassInfo declaringClass, String member) {
+    String type = declaringClass.enclosingClass() == null ? declaringClass.name().toString()
+        : declaringClass.enclosingClass() + "." + declaringClass.simpleName();
+    return type + "." + member;
   }
 
   /**
