@@ -14,8 +14,6 @@ import java.util.Objects;
  */
 abstract class BuilderBase<B extends BuilderBase<B>> {
   private static final Duration MAX_DURATION = Duration.ofSeconds(Long.MAX_VALUE);
-  private static final String DEFAULT_DIRECTORY_SETTING = "the builder's directory";
-  private static final String DEFAULT_REQUIRE_MOUNT_SETTING = "the builder's requireMount";
 
   Path directory = (Path) MountedSecretsOption.DIRECTORY.defaultValue();
   Duration pollInterval = (Duration) MountedSecretsOption.POLL_INTERVAL.defaultValue();
@@ -26,8 +24,6 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
   long maxFileSize = (Long) MountedSecretsOption.MAX_FILE_SIZE.defaultValue();
   int maxDepth = (Integer) MountedSecretsOption.MAX_DEPTH.defaultValue();
   boolean requireMount = (Boolean) MountedSecretsOption.REQUIRE_MOUNT.defaultValue();
-  String directorySetting = DEFAULT_DIRECTORY_SETTING;
-  String requireMountSetting = DEFAULT_REQUIRE_MOUNT_SETTING;
   long cacheMaximumSize = (Long) MountedSecretsOption.CACHE_MAXIMUM_SIZE.defaultValue();
   Clock clock = Clock.systemUTC();
   Duration readTimeout = (Duration) MountedSecretsOption.READ_TIMEOUT.defaultValue();
@@ -148,36 +144,6 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
   public B requireMount(boolean requireMount) {
     this.requireMount = requireMount;
     return self();
-  }
-
-  /**
-   * Names the two settings that the message of a missing mount tells the reader to change,
-   * as the application's configuration spells them, so that the message can be followed as
-   * it is. Frameworks pass their property names: the Spring Boot starter
-   * {@code mounted-secrets.directory} and {@code mounted-secrets.require-mount}, the Quarkus
-   * extension {@code quarkus.mounted-secrets.directory} and
-   * {@code quarkus.mounted-secrets.require-mount}. Default: this builder's
-   * {@code directory} and {@code requireMount}.
-   *
-   * <p>The message reads "... (set <i>directorySetting</i> to the mountPath) ... set
-   * <i>requireMountSetting</i> to false."
-   *
-   * @param directorySetting the name of the setting that holds the directory
-   * @param requireMountSetting the name of the setting that holds {@link #requireMount}
-   * @return this builder
-   */
-  public B settingNames(String directorySetting, String requireMountSetting) {
-    this.directorySetting = requireSettingName("directorySetting", directorySetting);
-    this.requireMountSetting = requireSettingName("requireMountSetting", requireMountSetting);
-    return self();
-  }
-
-  private static String requireSettingName(String option, String name) {
-    Objects.requireNonNull(name, option + " must not be null");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException(option + " must not be blank");
-    }
-    return name;
   }
 
   /**

@@ -82,10 +82,6 @@ public final class MountedSecrets implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MountedSecrets.class);
 
   private final Path directory;
-  /** How the reader's configuration names the directory, for the missing-mount message. */
-  private final String directorySetting;
-  /** How the reader's configuration turns requireMount off, for the missing-mount message. */
-  private final String requireMountSetting;
   private final Duration quietPeriod;
   private final ConversionCache conversions;
   private final Dispatcher dispatcher;
@@ -95,8 +91,6 @@ public final class MountedSecrets implements AutoCloseable {
 
   private MountedSecrets(Builder builder) {
     this.directory = builder.directory;
-    this.directorySetting = builder.directorySetting;
-    this.requireMountSetting = builder.requireMountSetting;
     this.quietPeriod = builder.quietPeriod;
     String threadSuffix = "[" + directory + "]";
     this.dispatcher = new Dispatcher(directory, "mounted-secrets-events" + threadSuffix);
@@ -122,7 +116,7 @@ public final class MountedSecrets implements AutoCloseable {
 
   private void start(boolean requireMount) {
     if (!Files.isDirectory(directory)) {
-      MountNotFoundException missing = new MountNotFoundException(directory, this::optionName);
+      MountNotFoundException missing = new MountNotFoundException(directory, MountNotFoundException::builderName);
       if (requireMount) {
         throw missing;
       }
@@ -146,7 +140,7 @@ public final class MountedSecrets implements AutoCloseable {
         String reason = reloader.failureReason();
         throw reason != null && reason.startsWith("is incomplete")
             ? new MountedSecretsException("Secrets mount " + directory + " " + reason)
-            : new MountNotFoundException(directory, this::optionName);
+            : new MountNotFoundException(directory, MountNotFoundException::builderName);
       }
       SecretsSnapshot current = reloader.current();
       LOG.info("{}: loaded {} keys ({} layout{})", directory, current.size(), current.layout(),
@@ -156,12 +150,6 @@ public final class MountedSecrets implements AutoCloseable {
     watcher.start();
   }
 
-  /** How the missing-mount message names the options that fix it. */
-  private String optionName(MountedSecretsOption option) {
-    return option == MountedSecretsOption.DIRECTORY ? directorySetting
-        : option == MountedSecretsOption.REQUIRE_MOUNT ? requireMountSetting
-        : MountNotFoundException.builderName(option);
-  }
 
   private ConversionCache conversions() {
     return conversions;

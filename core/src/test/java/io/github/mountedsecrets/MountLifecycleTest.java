@@ -2,12 +2,14 @@ package io.github.mountedsecrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.SecretsMount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -43,24 +45,19 @@ class MountLifecycleTest {
   }
 
   @Test
-  void theMissingMountMessageNamesTheSettingsAsTheApplicationSpellsThem() {
+  void theMissingMountMessageNamesTheOptionsAsTheApplicationSpellsThem() {
     Path missing = temp.resolve("secrets-store");
-    assertThatThrownBy(() -> MountedSecrets.builder().directory(missing)
-        .settingNames("app.secrets.dir", "app.secrets.required").build())
-        .isInstanceOf(MountNotFoundException.class)
-        .hasMessageContaining("(set app.secrets.dir to the mountPath)")
-        .hasMessageEndingWith("set app.secrets.required to false.")
-        .hasMessageNotContaining("builder");
-  }
-
-  @Test
-  void settingNamesMustNotBeBlank() {
-    assertThatThrownBy(() -> MountedSecrets.builder().settingNames(" ", "x"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("directorySetting must not be blank");
-    assertThatThrownBy(() -> MountedSecrets.builder().settingNames("x", null))
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("requireMountSetting must not be null");
+    MountNotFoundException e = catchThrowableOfType(MountNotFoundException.class,
+        () -> MountedSecrets.builder().directory(missing).build());
+    Function<MountedSecretsOption, String> names = option -> "app.secrets." + option.propertyName();
+    assertThat(e.messageFor(names))
+        .contains("(set app.secrets.directory to the mountPath)")
+        .endsWith("set app.secrets.require-mount to false.")
+        .doesNotContain("builder");
+    MountNotFoundException renamed = e.withOptionNames(names);
+    assertThat(renamed).hasMessage(e.messageFor(names));
+    assertThat(renamed.directory()).isEqualTo(missing);
+    assertThat(renamed.getStackTrace()).isEqualTo(e.getStackTrace());
   }
 
   @Test

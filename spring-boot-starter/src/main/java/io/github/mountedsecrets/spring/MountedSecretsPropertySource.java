@@ -29,7 +29,7 @@ final class MountedSecretsPropertySource extends EnumerablePropertySource<Mounte
 
   @Override
   public String[] getPropertyNames() {
-    return getSource().snapshot().keys().toArray(new String[0]);
+    return getSource().snapshot().propertyNames().toArray(new String[0]);
   }
 
   @Override

@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * extension. Registered only when the application has {@code quarkus-agroal}.
  */
 @Singleton
-final class AgroalPools implements DataSourcePools {
+public final class AgroalPools implements DataSourcePools {
   /**
    * The bound assumed for a pool without a login timeout: the PostgreSQL driver's default
    * connect timeout. Nothing else bounds an opening then (Agroal opens a connection on the

@@ -17,7 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 @Startup
 @Singleton
-final class ChangeEventBridge {
+public final class ChangeEventBridge {
   private final Subscription subscription;
 
   ChangeEventBridge(MountedSecrets secrets, Event<SecretsChangedEvent> events) {

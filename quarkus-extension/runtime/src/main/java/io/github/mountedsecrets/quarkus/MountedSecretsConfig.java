@@ -117,6 +117,40 @@ public interface MountedSecretsConfig {
   long cacheMaximumSize();
 
   /**
+   * Longest wait for one read of the mount. A read that takes longer (a FIFO swapped in for a
+   * file, a stalled file system) fails that reload naming the entry; the last snapshot stays.
+   *
+   * @return the read timeout
+   */
+  @WithDefault("5s")
+  Duration readTimeout();
+
+  /**
+   * Most {@code file.field} keys one JSON file yields; a file with more is served as raw text
+   * only.
+   *
+   * @return the most fields per JSON file
+   */
+  @WithDefault("1000")
+  int maxJsonKeysPerFile();
+
+  /**
+   * Most {@code file.field} keys all JSON files of the mount yield together.
+   *
+   * @return the most JSON fields of the mount
+   */
+  @WithDefault("10000")
+  int maxJsonKeys();
+
+  /**
+   * Deepest nesting of objects and arrays flattened in a JSON file.
+   *
+   * @return the deepest JSON nesting flattened
+   */
+  @WithDefault("32")
+  int maxJsonDepth();
+
+  /**
    * Ordinal of the config source that serves the mount's keys. The default, 350, puts
    * mounted secrets above environment variables (300) and {@code application.properties}
    * (250), so a value frozen into an environment variable at pod start cannot hide a rotated

@@ -2,9 +2,6 @@ package io.github.mountedsecrets.quarkus;
 
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.MountedSecretsException;
-import io.github.mountedsecrets.SecretsSnapshot;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -19,7 +16,6 @@ final class MountedSecretsConfigSource implements ConfigSource {
   private final MountedSecrets secrets;
   private final int ordinal;
   private final String name;
-  private volatile Names names;
 
   MountedSecretsConfigSource(MountedSecrets secrets, int ordinal) {
     this.secrets = secrets;
@@ -37,28 +33,8 @@ final class MountedSecretsConfigSource implements ConfigSource {
    */
   @Override
   public Set<String> getPropertyNames() {
-    SecretsSnapshot snapshot = secrets.snapshot();
-    Names cached = names;
-    if (cached != null && cached.snapshot == snapshot) {
-      return cached.names;
-    }
-    Set<String> keys = snapshot.keys();
-    Set<String> listed = new LinkedHashSet<>(keys);
-    for (String key : keys) {
-      for (int i = 1; i < key.length(); i++) {
-        char c = key.charAt(i);
-        if ((c == '.' || c == '[') && keys.contains(key.substring(0, i))) {
-          listed.remove(key.substring(0, i));
-        }
-      }
-    }
-    Set<String> result = Collections.unmodifiableSet(listed);
-    names = new Names(snapshot, result);
-    return result;
+    return secrets.snapshot().propertyNames();
   }
-
-  /** The names listed for one snapshot. */
-  private record Names(SecretsSnapshot snapshot, Set<String> names) {}
 
   @Override
   public String getValue(String propertyName) {

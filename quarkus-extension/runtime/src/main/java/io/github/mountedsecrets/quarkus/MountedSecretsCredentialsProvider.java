@@ -53,7 +53,7 @@ import org.jboss.logging.Logger;
 @Singleton
 @Named(MountedSecretsCredentialsProvider.NAME)
 @Unremovable
-final class MountedSecretsCredentialsProvider implements CredentialsProvider {
+public final class MountedSecretsCredentialsProvider implements CredentialsProvider {
   /** Bean name, for {@code quarkus.datasource.credentials-provider-name}. */
   static final String NAME = "mounted-secrets";
 

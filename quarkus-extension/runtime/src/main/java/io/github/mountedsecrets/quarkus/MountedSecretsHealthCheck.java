@@ -24,7 +24,7 @@ import org.eclipse.microprofile.health.Readiness;
  */
 @Readiness
 @Singleton
-final class MountedSecretsHealthCheck implements HealthCheck {
+public final class MountedSecretsHealthCheck implements HealthCheck {
   private final MountedSecrets secrets;
   private final MountedSecretsCredentialsProvider credentials;
 
@@ -38,28 +38,27 @@ final class MountedSecretsHealthCheck implements HealthCheck {
     MountStatus status = secrets.status();
     HealthCheckResponseBuilder response = HealthCheckResponse.named("mounted-secrets")
         .status(!status.down())
-        .withData("mount", status.directory().toString())
-        .withData("state", status.state().name())
-        .withData("layout", status.layout().name())
-        .withData("keys", status.keyCount())
-        .withData("revision", status.revision())
-        .withData("lastReloadResult", status.lastReloadResult().name())
-        .withData("invalidFiles", status.invalidFiles().size());
-    status.lastSuccessAt().ifPresent(at -> response.withData("lastSuccessAt", at.toString()));
-    status.staleSince().ifPresent(at -> response.withData("staleSince", at.toString()));
-    status.failureReason().ifPresent(reason -> response.withData("failureReason", reason));
+        .withData("mount", status.directory().toString());
+    // Core's details, under the same keys as the Spring Boot starter's health indicator.
+    status.details().forEach((name, value) -> put(response, name, value));
     for (Map.Entry<String, CredentialsRotation.Status> entry : credentials.statuses().entrySet()) {
       String prefix = "credentials." + entry.getKey() + ".";
-      CredentialsRotation.Status rotation = entry.getValue();
-      response.withData(prefix + "state", rotation.state().name());
-      response.withData(prefix + "revision", rotation.revision());
-      response.withData(prefix + "switches", rotation.switches());
-      rotation.pendingRevision().ifPresent(r -> response.withData(prefix + "pendingRevision", r));
-      if (rotation.failedAttempts() > 0) {
-        response.withData(prefix + "failedAttempts", rotation.failedAttempts());
-      }
-      rotation.failureReason().ifPresent(r -> response.withData(prefix + "failureReason", r));
+      entry.getValue().details().forEach((name, value) -> put(response, prefix + name, value));
     }
     return response.build();
+  }
+
+  /** Adds one detail; a map (invalid files) as one entry per name. */
+  private static void put(HealthCheckResponseBuilder response, String name, Object value) {
+    if (value instanceof Boolean) {
+      response.withData(name, (Boolean) value);
+    } else if (value instanceof Number) {
+      response.withData(name, ((Number) value).longValue());
+    } else if (value instanceof Map) {
+      ((Map<?, ?>) value).forEach((key, reason) ->
+          response.withData(name + "." + key, String.valueOf(reason)));
+    } else {
+      response.withData(name, String.valueOf(value));
+    }
   }
 }

@@ -12,7 +12,7 @@ import jakarta.inject.Singleton;
  * its registry. Registered only when the application has {@code quarkus-micrometer}.
  */
 @Singleton
-final class MountedSecretsMetricsProducer {
+public final class MountedSecretsMetricsProducer {
   @Produces
   @Singleton
   @Unremovable

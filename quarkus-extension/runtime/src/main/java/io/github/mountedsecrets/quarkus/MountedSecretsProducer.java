@@ -17,7 +17,7 @@ import jakarta.inject.Singleton;
  * at build time ({@code quarkus.arc.transform-unproxyable-classes}, on by default).
  */
 @Singleton
-final class MountedSecretsProducer {
+public final class MountedSecretsProducer {
   @Produces
   @ApplicationScoped
   MountedSecrets mountedSecrets(MountedSecretsConfig config) {

@@ -1,6 +1,8 @@
 package io.github.mountedsecrets.quarkus;
 
 import io.github.mountedsecrets.MountNotFoundException;
+import io.github.mountedsecrets.InvalidOptionException;
+import io.github.mountedsecrets.MountNotFoundException;
 import io.github.mountedsecrets.MountedSecrets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,9 @@ import java.util.concurrent.ConcurrentMap;
  * so an instance never outlives the application that created it.
  */
 final class SharedMounts {
+  /** The prefix of the extension's properties, with its trailing dot. */
+  static final String PREFIX = "quarkus.mounted-secrets.";
+
   private static final ConcurrentMap<Path, MountedSecrets> MOUNTS = new ConcurrentHashMap<>();
 
   private SharedMounts() {}
@@ -45,13 +50,17 @@ final class SharedMounts {
           .maxDepth(config.maxDepth())
           .requireMount(config.requireMount())
           .cacheMaximumSize(config.cacheMaximumSize())
-          // A missing mount's message then names the Quarkus properties.
-          .settingNames("quarkus.mounted-secrets.directory", "quarkus.mounted-secrets.require-mount")
+          .readTimeout(config.readTimeout())
+          .maxJsonKeysPerFile(config.maxJsonKeysPerFile())
+          .maxJsonKeys(config.maxJsonKeys())
+          .maxJsonDepth(config.maxJsonDepth())
           .build();
-    } catch (IllegalArgumentException e) {
-      // The builder's messages name the option (pollInterval is poll-interval here) and the
-      // value; none of them is a secret.
-      throw new IllegalArgumentException("quarkus.mounted-secrets: " + e.getMessage(), e);
+    } catch (InvalidOptionException e) {
+      // The property in Quarkus' spelling, then core's reason (an option value, never a secret).
+      throw new IllegalArgumentException(e.messageFor(PREFIX), e);
+    } catch (MountNotFoundException e) {
+      // The message then names the Quarkus properties that fix it.
+      throw e.withOptionNames(option -> PREFIX + option.propertyName());
     }
   }
 

@@ -1,14 +1,10 @@
 package io.github.mountedsecrets.spring.actuate;
 
-import io.github.mountedsecrets.CredentialsRotation;
-import io.github.mountedsecrets.MountState;
 import io.github.mountedsecrets.MountStatus;
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
@@ -51,7 +47,7 @@ final class MountedSecretsHealth {
     String status = "UP";
     for (MountedSecrets secrets : (Iterable<MountedSecrets>) mounts.orderedStream()::iterator) {
       MountStatus mount = secrets.status();
-      mountDetails.put(mount.directory().toString(), describe(mount));
+      mountDetails.put(mount.directory().toString(), mount.details());
       if (mount.down()) {
         status = "DOWN";
       }
@@ -61,46 +57,9 @@ final class MountedSecretsHealth {
     DataSourceCredentialsRotations registry = rotations.getIfAvailable();
     if (registry != null && !registry.statuses().isEmpty()) {
       Map<String, Object> rotationDetails = new LinkedHashMap<>();
-      registry.statuses().forEach((name, rotation) -> rotationDetails.put(name, describe(rotation)));
+      registry.statuses().forEach((name, rotation) -> rotationDetails.put(name, rotation.details()));
       details.put("rotations", rotationDetails);
     }
     return new Report(status, details);
-  }
-
-  private static Map<String, Object> describe(MountStatus mount) {
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("state", mount.state().name());
-    details.put("readable", mount.state() == MountState.READY);
-    details.put("stale", mount.state() == MountState.STALE);
-    details.put("layout", mount.layout().name());
-    details.put("keys", mount.keyCount());
-    details.put("revision", mount.revision());
-    details.put("lastReloadResult", mount.lastReloadResult().name());
-    put(details, "lastReloadAt", mount.lastReloadAt());
-    put(details, "lastSuccessAt", mount.lastSuccessAt());
-    put(details, "lastChangeAt", mount.lastChangeAt());
-    put(details, "staleSince", mount.staleSince());
-    mount.failureReason().ifPresent(reason -> details.put("failureReason", reason));
-    if (!mount.invalidFiles().isEmpty()) {
-      details.put("invalidFiles", mount.invalidFiles());
-    }
-    return details;
-  }
-
-  private static Map<String, Object> describe(CredentialsRotation.Status rotation) {
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("state", rotation.state().name());
-    details.put("revision", rotation.revision());
-    rotation.pendingRevision().ifPresent(revision -> details.put("pendingRevision", revision));
-    details.put("failedAttempts", rotation.failedAttempts());
-    details.put("switches", rotation.switches());
-    put(details, "lastSwitchAt", rotation.lastSwitchAt());
-    put(details, "lastFailureAt", rotation.lastFailureAt());
-    rotation.failureReason().ifPresent(reason -> details.put("failureReason", reason));
-    return details;
-  }
-
-  private static void put(Map<String, Object> details, String name, Optional<Instant> time) {
-    time.ifPresent(instant -> details.put(name, instant.toString()));
   }
 }

@@ -8,17 +8,19 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of core's Micrometer meters ({@code mounted.secrets.*}, tagged
  * {@code mount}) for every mount. The binder is a {@link MeterBinder} bean, which Spring
  * Boot's metrics auto-configuration binds to each {@code MeterRegistry}. Backs off without
- * Micrometer.
+ * Micrometer, and with {@code mounted-secrets.metrics.enabled=false}.
  */
 @AutoConfiguration(after = MountedSecretsAutoConfiguration.class)
 @ConditionalOnClass(MeterBinder.class)
 @ConditionalOnBean(MountedSecrets.class)
+@ConditionalOnProperty(prefix = "mounted-secrets.metrics", name = "enabled", matchIfMissing = true)
 public class MountedSecretsMetricsAutoConfiguration {
   /** Creates the auto-configuration; Spring does this. */
   public MountedSecretsMetricsAutoConfiguration() {}

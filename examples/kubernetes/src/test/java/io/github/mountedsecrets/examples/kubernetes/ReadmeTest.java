@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.mountedsecrets.MountNotFoundException;
 import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.MountedSecretsOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +43,10 @@ class ReadmeTest {
     // As the Spring Boot starter builds it (its setting names are checked against its source
     // in quotesTheAdaptersAdditionsAsTheirSourcesHaveThem).
     MountNotFoundException e = catchThrowableOfType(MountNotFoundException.class,
-        () -> MountedSecrets.builder().directory(missing).settingNames(SPRING_DIRECTORY, SPRING_REQUIRE_MOUNT)
-            .build().close());
-    assertThat(readme).contains(e.getMessage().replace(missing.toString(), MOUNT));
+        () -> MountedSecrets.builder().directory(missing).build().close());
+    String message = e.messageFor(option -> option == MountedSecretsOption.DIRECTORY
+        ? SPRING_DIRECTORY : SPRING_REQUIRE_MOUNT);
+    assertThat(readme).contains(message.replace(missing.toString(), MOUNT));
   }
 
   @Test
@@ -65,14 +67,14 @@ class ReadmeTest {
         + MOUNT + ", but it is not there.");
     String quarkus = Manifest.read(module.resolve(
         "../../quarkus-extension/runtime/src/main/java/io/github/mountedsecrets/quarkus/SharedMounts.java"));
-    assertThat(quarkus).contains(
-        ".settingNames(\"quarkus.mounted-secrets.directory\", \"quarkus.mounted-secrets.require-mount\")");
+    assertThat(quarkus).contains("PREFIX = \"quarkus.mounted-secrets.\"",
+        "e.withOptionNames(option -> PREFIX + option.propertyName())");
     assertThat(readme).contains("`(set quarkus.mounted-secrets.directory to the mountPath)`",
         "`set quarkus.mounted-secrets.require-mount to false.`");
     String factory = Manifest.read(module.resolve(
         "../../spring-boot-starter/src/main/java/io/github/mountedsecrets/spring/MountedSecretsFactory.java"));
-    assertThat(factory).contains("builder.settingNames(\"the spring.config.import location or \"",
-        "\".directory\", MountedSecretsProperties.PREFIX + \".require-mount\");");
+    assertThat(factory).contains("e.withOptionNames(MountedSecretsFactory::propertyName)",
+        "\"the spring.config.import location or \" + property");
     assertThat(SPRING_DIRECTORY).isEqualTo("the spring.config.import location or mounted-secrets.directory");
   }
 

@@ -1,5 +1,14 @@
 package io.github.mountedsecrets.quarkus.deployment;
 
+import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.quarkus.AgroalPools;
+import io.github.mountedsecrets.quarkus.ChangeEventBridge;
+import io.github.mountedsecrets.quarkus.MountedSecretsBuildTimeConfig;
+import io.github.mountedsecrets.quarkus.MountedSecretsCredentialsProvider;
+import io.github.mountedsecrets.quarkus.MountedSecretsHealthCheck;
+import io.github.mountedsecrets.quarkus.MountedSecretsMappings;
+import io.github.mountedsecrets.quarkus.MountedSecretsMetricsProducer;
+import io.github.mountedsecrets.quarkus.MountedSecretsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsConfigBuilder;
 import io.github.mountedsecrets.quarkus.MountedSecretsRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -42,8 +51,7 @@ import org.jboss.jandex.MethodParameterInfo;
 class MountedSecretsProcessor {
   static final String FEATURE = "mounted-secrets";
 
-  private static final String RUNTIME_PACKAGE = "io.github.mountedsecrets.quarkus.";
-  private static final String MOUNTED_SECRETS = "io.github.mountedsecrets.MountedSecrets";
+  private static final String MOUNTED_SECRETS = MountedSecrets.class.getName();
   private static final DotName CONFIG_PROPERTY = DotName.createSimple(
       "org.eclipse.microprofile.config.inject.ConfigProperty");
   /** Injected types whose value is looked up again on each call, so they follow rotations. */
@@ -66,18 +74,17 @@ class MountedSecretsProcessor {
 
   @BuildStep
   void beans(Capabilities capabilities, Optional<MetricsCapabilityBuildItem> metrics,
-      BuildProducer<AdditionalBeanBuildItem> beans) {
+      MountedSecretsBuildTimeConfig config, BuildProducer<AdditionalBeanBuildItem> beans) {
     AdditionalBeanBuildItem.Builder builder = AdditionalBeanBuildItem.builder()
         .setUnremovable()
-        .addBeanClasses(RUNTIME_PACKAGE + "MountedSecretsProducer",
-            RUNTIME_PACKAGE + "ChangeEventBridge",
-            RUNTIME_PACKAGE + "MountedSecretsMappings",
-            RUNTIME_PACKAGE + "MountedSecretsCredentialsProvider");
+        .addBeanClasses(MountedSecretsProducer.class, ChangeEventBridge.class,
+            MountedSecretsMappings.class, MountedSecretsCredentialsProvider.class);
     if (capabilities.isPresent(Capability.AGROAL)) {
-      builder.addBeanClasses(RUNTIME_PACKAGE + "AgroalPools");
+      builder.addBeanClass(AgroalPools.class);
     }
-    if (metrics.isPresent() && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
-      builder.addBeanClasses(RUNTIME_PACKAGE + "MountedSecretsMetricsProducer");
+    if (config.metrics().enabled() && metrics.isPresent()
+        && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
+      builder.addBeanClass(MountedSecretsMetricsProducer.class);
     }
     beans.produce(builder.build());
   }
@@ -94,8 +101,9 @@ class MountedSecretsProcessor {
 
   /** Consumed only when the application has {@code quarkus-smallrye-health}. */
   @BuildStep
-  HealthBuildItem readiness() {
-    return new HealthBuildItem(RUNTIME_PACKAGE + "MountedSecretsHealthCheck", true);
+  HealthBuildItem readiness(MountedSecretsBuildTimeConfig config) {
+    return new HealthBuildItem(MountedSecretsHealthCheck.class.getName(),
+        config.health().enabled());
   }
 
   /**

@@ -27,7 +27,7 @@ class InvalidOptionTest {
     }
     assertThat(cause).as("startup failure naming the option: %s", thrown).isNotNull();
     assertThat(cause.getMessage())
-        .isEqualTo("quarkus.mounted-secrets: pollInterval must be positive, but was PT0S");
+        .isEqualTo("quarkus.mounted-secrets.poll-interval must be positive, but was PT0S");
   }
 
   @Test
