@@ -93,16 +93,9 @@ final class Reloader {
     this.status = buildStatus(MountState.MISSING, MountLayout.NONE, current);
   }
 
+  /** Returns the snapshot served now. */
   SecretsSnapshot current() {
     return current;
-  }
-
-  MountStatus status() {
-    return status;
-  }
-
-  WatchPlan watchPlan() {
-    return watchPlan;
   }
 
   /** Records that the instance has started: later changes are events. */
@@ -113,6 +106,16 @@ final class Reloader {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Returns the status that goes with {@link #current()}. */
+  MountStatus status() {
+    return status;
+  }
+
+  /** Returns the layout last read and the directories the watcher should watch for it. */
+  WatchPlan watchPlan() {
+    return watchPlan;
   }
 
   /** Records that the mount is not there at startup. */
