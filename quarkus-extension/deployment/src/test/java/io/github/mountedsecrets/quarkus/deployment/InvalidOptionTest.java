@@ -22,7 +22,7 @@ class InvalidOptionTest {
 
   static void namesOptionAndValue(Throwable thrown) {
     Throwable cause = thrown;
-    while (cause != null && !String.valueOf(cause.getMessage()).startsWith("quarkus.mounted-secrets: ")) {
+    while (cause != null && !String.valueOf(cause.getMessage()).startsWith("quarkus.mounted-secrets.")) {
       cause = cause.getCause();
     }
     assertThat(cause).as("startup failure naming the option: %s", thrown).isNotNull();
