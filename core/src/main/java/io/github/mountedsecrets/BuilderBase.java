@@ -257,14 +257,6 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
     return self();
   }
 
-  private static String requireSettingName(String option, String name) {
-    Objects.requireNonNull(name, option + " must not be null");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException(option + " must not be blank");
-    }
-    return name;
-  }
-
   SnapshotAssembler.JsonLimits jsonLimits() {
     return new SnapshotAssembler.JsonLimits(maxJsonKeysPerFile, maxJsonKeys, maxJsonDepth);
   }

@@ -104,7 +104,7 @@ final class EntryNames {
     return false;
   }
 
-  private static boolean endsWithTemporarySuffix(String relative) {
+  static boolean endsWithTemporarySuffix(String relative) {
     int slash = relative.lastIndexOf('/');
     String name = slash < 0 ? relative : relative.substring(slash + 1);
     return trailingDigits(name) >= MIN_TEMP_SUFFIX_DIGITS && trailingDigits(name) < name.length();
