@@ -96,11 +96,9 @@ final class FollowUpEvictions {
     if (!mayBeOpening && !handedOutWithin(openingBound, switchedNanos)) {
       return false;
     }
+    // The opening bound is positive, so the last follow-up always comes after the first.
     schedule(Duration.ofMillis(FIRST_MILLIS), evict);
-    Duration last = openingBound.plusMillis(MARGIN_MILLIS);
-    if (last.toMillis() > FIRST_MILLIS) {
-      schedule(last, evict);
-    }
+    schedule(openingBound.plusMillis(MARGIN_MILLIS), evict);
     return true;
   }
 
