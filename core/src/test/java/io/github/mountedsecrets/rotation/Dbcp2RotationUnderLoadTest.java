@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the README's recipe while four threads query without pause: AWS-style alternating users
  * ({@code orders_app}, {@code orders_app_clone}), both mount layouts, no failed query, and
  * after each rotation every query is served by the new user and the old one has no session.
+ * The pool has fewer connections than threads, so borrowers also wait for each other.
  */
 @Timeout(240)
 class Dbcp2RotationUnderLoadTest {
@@ -150,6 +151,9 @@ class Dbcp2RotationUnderLoadTest {
     try (LogCapture logs = LogCapture.capture();
         MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build();
         RotatingDbcp2Pool pool = new RotatingDbcp2Pool(secrets, database.jdbcUrl())) {
+      // Fewer connections than threads: borrowers wait for each other, and an eviction must
+      // not fail them (DBCP2's BasicDataSource.restart() interrupts waiting borrowers).
+      pool.pool.setMaxTotal(THREADS - 1);
       for (int i = 0; i < THREADS; i++) {
         int slot = i;
         Thread worker = new Thread(() -> {
