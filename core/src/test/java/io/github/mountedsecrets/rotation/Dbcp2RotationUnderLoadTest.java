@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,12 +102,8 @@ class Dbcp2RotationUnderLoadTest {
     }
 
     private Connection open() throws SQLException {
-      DatabaseCredentials credentials = rotation.handOut();
-      Properties properties = new Properties();
-      properties.setProperty("user", credentials.username());
-      properties.setProperty("password", credentials.password());
-      properties.setProperty("loginTimeout", "5");
-      return DriverManager.getConnection(url, properties);
+      DatabaseCredentials credentials = rotation.handOut();  // asked for each new connection
+      return DriverManager.getConnection(url, credentials.username(), credentials.password());
     }
 
     @Override
@@ -150,7 +145,8 @@ class Dbcp2RotationUnderLoadTest {
     AtomicBoolean stop = new AtomicBoolean();
     try (LogCapture logs = LogCapture.capture();
         MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build();
-        RotatingDbcp2Pool pool = new RotatingDbcp2Pool(secrets, database.jdbcUrl())) {
+        // The opening bound: PostgreSQL's loginTimeout, in seconds.
+        RotatingDbcp2Pool pool = new RotatingDbcp2Pool(secrets, database.jdbcUrl() + "?loginTimeout=5")) {
       // Fewer connections than threads: borrowers wait for each other, and an eviction must
       // not fail them (DBCP2's BasicDataSource.restart() interrupts waiting borrowers).
       pool.pool.setMaxTotal(THREADS - 1);
