@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   private static final String CORE = "io.github.mountedsecrets";
   private static final String METRICS = "io.github.mountedsecrets.micrometer";
+  private static final String ROTATION = "io.github.mountedsecrets.rotation";
 
   private static JavaClasses core;
 
@@ -44,9 +45,21 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAPackage(METRICS);
   }
 
+  static ArchRule theRootPackageDoesNotDependOnRotation() {
+    return noClasses().that().resideInAPackage(CORE)
+        .should().dependOnClassesThat().resideInAPackage(ROTATION + "..");
+  }
+
+  static ArchRule onlyRotationUsesJdbc() {
+    return noClasses().that().resideOutsideOfPackage(ROTATION + "..")
+        .should().dependOnClassesThat().resideInAPackage("java.sql..");
+  }
+
   @Test
   void theImportHoldsTheCoreAndNothingElse() {
     assertThat(core.contain(MountedSecrets.class)).isTrue();
+    assertThat(core.contain(ROTATION + ".CredentialsRotation")).isTrue();
+    assertThat(core.contain(CORE + ".CredentialsRotation")).as("no copy left in the root package").isFalse();
     assertThat(core.contain("io.github.mountedsecrets.micrometer.MountedSecretsMetrics")).isTrue();
     assertThat(core.contain(ArchitectureTest.class)).isFalse();
     assertThat(core.contain("io.github.mountedsecrets.test.SecretsMount")).isFalse();
@@ -68,10 +81,30 @@ class ArchitectureTest {
   }
 
   @Test
+  void theRootPackageKnowsNothingOfTheRotationToolkit() {
+    theRootPackageDoesNotDependOnRotation().check(core);
+  }
+
+  @Test
+  void jdbcIsUsedOnlyByTheRotationToolkit() {
+    onlyRotationUsesJdbc().check(core);
+  }
+
+  @Test
   void theRulesCatchAViolation() {
     // This test class of the core package uses Micrometer and the metrics package.
     JavaClasses offender = new ClassFileImporter().importClasses(MetricsTest.class);
     assertThat(micrometerOnlyInItsPackage().evaluate(offender).hasViolation()).isTrue();
     assertThat(nothingReferencesTheMetricsPackage().evaluate(offender).hasViolation()).isTrue();
+    // This test class of the core package uses the rotation toolkit and JDBC.
+    JavaClasses rotationUser = new ClassFileImporter().importClasses(RotationUserForArchitectureTest.class);
+    assertThat(theRootPackageDoesNotDependOnRotation().evaluate(rotationUser).hasViolation()).isTrue();
+    assertThat(onlyRotationUsesJdbc().evaluate(rotationUser).hasViolation()).isTrue();
+  }
+
+  /** A root-package class that breaks the rotation rules, for the rules' own test. */
+  static final class RotationUserForArchitectureTest {
+    java.sql.Connection connection;
+    io.github.mountedsecrets.rotation.RotationStatus status;
   }
 }

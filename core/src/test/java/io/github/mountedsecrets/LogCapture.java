@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
 /** Captures every log event of the library, with throwables, while open. */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
   private final List<ILoggingEvent> events = new ArrayList<>();
   private final Logger logger;
 
@@ -23,7 +23,12 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     logger.addAppender(this);
   }
 
-  static LogCapture capture() {
+  /**
+   * Starts capturing.
+   *
+   * @return the capture; close it to stop
+   */
+  public static LogCapture capture() {
     return new LogCapture();
   }
 
@@ -33,11 +38,13 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     events.add(event);
   }
 
-  synchronized List<String> messages() {
+  /** Returns the formatted messages. */
+  public synchronized List<String> messages() {
     return events.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
   }
 
-  synchronized List<String> warnings() {
+  /** Returns the formatted warnings and errors. */
+  public synchronized List<String> warnings() {
     return events.stream()
         .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
         .map(ILoggingEvent::getFormattedMessage)
@@ -45,7 +52,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
   }
 
   /** Everything printed: messages, thread names, throwables with their causes and frames. */
-  synchronized String everything() {
+  public synchronized String everything() {
     StringBuilder sb = new StringBuilder();
     for (ILoggingEvent event : events) {
       sb.append(event.getLevel()).append(' ').append(event.getThreadName()).append(' ')

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationStatus;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.spring.actuate.MountedSecretsEndpoint;
 import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
@@ -99,7 +100,7 @@ class CanaryTest {
     return files;
   }
 
-  private static CredentialsRotation.Status rotation(ConfigurableApplicationContext context) {
+  private static RotationStatus rotation(ConfigurableApplicationContext context) {
     return DataSourceRotationTest.rotation(context);
   }
 

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.Credentials;
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationStatus;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
 import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
@@ -187,7 +188,7 @@ class DataSourceRotationTest {
     return "{\"username\":\"" + user + "\",\"password\":\"" + password + "\",\"engine\":\"postgres\"}";
   }
 
-  static CredentialsRotation.Status rotation(ConfigurableApplicationContext context) {
+  static RotationStatus rotation(ConfigurableApplicationContext context) {
     return context.getBean(DataSourceCredentialsRotations.class).statuses().get("dataSource");
   }
 

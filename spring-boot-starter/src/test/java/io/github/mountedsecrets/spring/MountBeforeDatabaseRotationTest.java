@@ -5,7 +5,7 @@ import static io.github.mountedsecrets.spring.DataSourceRotationTest.rotation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
 import io.github.mountedsecrets.test.Mount;

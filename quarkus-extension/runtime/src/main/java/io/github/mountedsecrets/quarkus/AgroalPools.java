@@ -2,19 +2,17 @@ package io.github.mountedsecrets.quarkus;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.AgroalConnectionFactoryConfiguration;
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.JdbcVerifier;
+import io.github.mountedsecrets.rotation.PoolSwitch;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.datasource.runtime.DataSourceRuntimeConfig;
 import io.quarkus.datasource.runtime.DataSourcesRuntimeConfig;
 import io.smallrye.config.SmallRyeConfig;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.sql.Driver;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -46,45 +44,36 @@ public final class AgroalPools implements DataSourcePools {
       } catch (RuntimeException e) {
         continue; // an unconfigured datasource (no URL) cannot check anything
       }
-      return Optional.of(jdbcCheck(entry.getKey(), factory));
+      return Optional.of(jdbcCheck(entry.getValue(), factory));
     }
     return Optional.empty();
   }
 
   @Override
-  public Flushed flush(String providerName) {
-    Map<String, AgroalDataSource> pools = using(providerName);
-    Duration bound = Duration.ZERO;
-    for (AgroalDataSource pool : pools.values()) {
-      pool.flush(AgroalDataSource.FlushMode.GRACEFUL);
-      Duration opening = openingBound(pool);
-      if (opening.compareTo(bound) > 0) {
-        bound = opening;
-      }
-    }
-    List<String> names = List.copyOf(pools.keySet());
-    Duration openingBound = bound;
-    return new Flushed() {
+  public PoolSwitch poolSwitch(String providerName) {
+    return new PoolSwitch() {
       @Override
-      public List<String> dataSources() {
-        return names;
-      }
-
-      @Override
-      public Duration openingBound() {
-        return openingBound;
-      }
-
-      @Override
-      public void again() {
-        pools.forEach((name, pool) -> {
+      public void evict() {
+        using(providerName).forEach((name, pool) -> {
           try {
             pool.flush(AgroalDataSource.FlushMode.GRACEFUL);
           } catch (RuntimeException e) {
             // Closed since (its housekeeping executor refuses the flush): nothing to retire.
-            LOG.debugf("datasource %s not flushed again: %s", name, e.getClass().getName());
+            LOG.debugf("datasource %s not flushed: %s", name, e.getClass().getName());
           }
         });
+      }
+
+      @Override
+      public Duration openingBound() {
+        Duration bound = Duration.ofMillis(1);
+        for (AgroalDataSource pool : using(providerName).values()) {
+          Duration opening = AgroalPools.openingBound(pool);
+          if (opening.compareTo(bound) > 0) {
+            bound = opening;
+          }
+        }
+        return bound;
       }
     };
   }
@@ -123,35 +112,22 @@ public final class AgroalPools implements DataSourcePools {
   }
 
   /**
-   * Opens one connection with the datasource's URL, driver and extra JDBC properties. The
-   * driver is the pool's own, so the check works where {@link DriverManager} cannot see it.
+   * Core's JDBC verifier with the datasource's URL, driver and extra JDBC properties, bounded
+   * by its login timeout. The driver is the pool's own, so the check works where
+   * {@link java.sql.DriverManager} cannot see it.
    */
-  private static CredentialsRotation.Verifier jdbcCheck(String dataSource,
+  private static CredentialsRotation.Verifier jdbcCheck(AgroalDataSource pool,
       AgroalConnectionFactoryConfiguration factory) {
     String url = factory.jdbcUrl();
-    Properties base = new Properties();
-    base.putAll(factory.jdbcProperties());
+    Properties properties = new Properties();
+    properties.putAll(factory.jdbcProperties());
     Class<?> provider = factory.connectionProviderClass();
+    Duration timeout = openingBound(pool);
     return credentials -> {
-      Properties properties = new Properties();
-      properties.putAll(base);
-      properties.setProperty("user", credentials.username());
-      properties.setProperty("password", credentials.password());
-      Connection connection;
-      if (provider != null && Driver.class.isAssignableFrom(provider)) {
-        Driver driver = (Driver) provider.getDeclaredConstructor().newInstance();
-        connection = driver.connect(url, properties);
-      } else {
-        connection = DriverManager.getConnection(url, properties);
-      }
-      if (connection == null) {
-        throw new SQLException("the driver of datasource " + dataSource + " does not accept its URL");
-      }
-      try (Connection opened = connection) {
-        if (!opened.isValid(5)) {
-          throw new SQLException("a connection opened with the new credentials is not valid", "08000");
-        }
-      }
+      JdbcVerifier verifier = provider != null && Driver.class.isAssignableFrom(provider)
+          ? JdbcVerifier.of((Driver) provider.getDeclaredConstructor().newInstance(), url, properties)
+          : JdbcVerifier.of(url, properties);
+      verifier.withTimeout(timeout).verify(credentials);
     };
   }
 }

@@ -1,8 +1,8 @@
 package io.github.mountedsecrets.quarkus;
 
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.PoolSwitch;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,41 +18,21 @@ interface DataSourcePools {
   Optional<CredentialsRotation.Verifier> verifier(String providerName);
 
   /**
-   * Flushes the pools using the provider name gracefully: idle connections close now, those
-   * in use close when they are returned, and new ones ask the provider again.
-   *
-   * @return the flushed pools, which {@link Flushed#again()} flushes again
+   * Returns how the pools using the provider name take new credentials: they ask the provider
+   * for each new connection, so a switch only flushes them gracefully (idle connections close
+   * now, those in use when they are returned); the opening bound is their longest login
+   * timeout.
    */
-  Flushed flush(String providerName);
+  PoolSwitch poolSwitch(String providerName);
 
-  /** Pools flushed together. */
-  interface Flushed {
-    /** Nothing was flushed: no datasource uses the provider name. */
-    Flushed NONE = new Flushed() {
-      @Override
-      public List<String> dataSources() {
-        return List.of();
-      }
+  /** No pool uses the provider name: nothing to flush. */
+  PoolSwitch NO_POOL = new PoolSwitch() {
+    @Override
+    public void evict() {}
 
-      @Override
-      public Duration openingBound() {
-        return Duration.ZERO;
-      }
-
-      @Override
-      public void again() {}
-    };
-
-    /** The names of the flushed datasources. */
-    List<String> dataSources();
-
-    /**
-     * The longest a connection of these pools may take to open: the longest login timeout
-     * among them (10 s for a pool without one).
-     */
-    Duration openingBound();
-
-    /** Flushes the same pools gracefully again; a pool closed since is skipped. */
-    void again();
-  }
+    @Override
+    public Duration openingBound() {
+      return Duration.ofMillis(1);
+    }
+  };
 }

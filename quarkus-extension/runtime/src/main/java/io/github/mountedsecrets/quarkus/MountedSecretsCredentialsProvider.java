@@ -1,6 +1,8 @@
 package io.github.mountedsecrets.quarkus;
 
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationStatus;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.JdbcVerifier;
 import io.github.mountedsecrets.DatabaseCredentials;
 import io.github.mountedsecrets.MountedSecrets;
 import io.quarkus.arc.Unremovable;
@@ -13,10 +15,8 @@ import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -60,9 +60,6 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
   private static final String DEFAULT_DATASOURCE_PROVIDER = "quarkus.datasource.credentials-provider";
 
   private static final Logger LOG = Logger.getLogger(MountedSecretsCredentialsProvider.class);
-  /** The same follow-up flushes as the Spring Boot starter's for HikariCP. */
-  private static final long FOLLOW_UP_MILLIS = 200;
-  private static final long FOLLOW_UP_MARGIN_MILLIS = 250;
 
   private final MountedSecrets secrets;
   private final MountedSecretsConfig config;
@@ -80,7 +77,7 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
   public Map<String, String> getCredentials(String credentialsProviderName) {
     DatabaseCredentials credentials = bindings
         .computeIfAbsent(credentialsProviderName, this::bind)
-        .handOut();
+        .rotation.handOut();
     return Map.of(USER_PROPERTY_NAME, credentials.username(),
         PASSWORD_PROPERTY_NAME, credentials.password());
   }
@@ -92,8 +89,8 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
   }
 
   /** Returns the state of each provider name's rotation, for the health check. */
-  Map<String, CredentialsRotation.Status> statuses() {
-    Map<String, CredentialsRotation.Status> statuses = new TreeMap<>();
+  Map<String, RotationStatus> statuses() {
+    Map<String, RotationStatus> statuses = new TreeMap<>();
     bindings.forEach((name, binding) -> statuses.put(name, binding.rotation.status()));
     return statuses;
   }
@@ -120,23 +117,10 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
     CredentialsRotation.Verifier fallback = fallbackVerifier(name);
     CredentialsRotation.Verifier verifier = credentials -> dataSources
         .flatMap(p -> p.verifier(name)).orElse(fallback).verify(credentials);
-    builder.verifier(verifier).applier(credentials -> {
-      binding.switching = credentials;
-      long switched = System.nanoTime();
-      long handedOut = binding.lastHandOut;
-      DataSourcePools.Flushed flushed = dataSources.map(p -> p.flush(name))
-          .orElse(DataSourcePools.Flushed.NONE);
-      LOG.debugf("%s: %s: flushed datasources %s gracefully", secrets.directory(), name,
-          flushed.dataSources());
-      if (!flushed.dataSources().isEmpty() && handedOut != Binding.NEVER
-          && switched - handedOut <= flushed.openingBound().toNanos()) {
-        followUp(binding, name, flushed, FOLLOW_UP_MILLIS);
-        long bound = flushed.openingBound().toMillis() + FOLLOW_UP_MARGIN_MILLIS;
-        if (bound > FOLLOW_UP_MILLIS) {
-          followUp(binding, name, flushed, bound);
-        }
-      }
-    });
+    // Agroal asks this provider for every new connection (handOut); core's rotation flushes
+    // the pools and, when a pair was handed out just before the switch, flushes them again.
+    builder.verifier(verifier).pool(dataSources.map(p -> p.poolSwitch(name))
+        .orElse(DataSourcePools.NO_POOL));
     try {
       binding.rotation = builder.build();
     } catch (IllegalArgumentException e) {
@@ -155,30 +139,6 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
   }
 
   /**
-   * Flushes the pools again after the delay, unless the provider closed: a connection that was
-   * being opened with the previous pair while the pools switched joins its pool only once it is
-   * open, possibly after the first flush.
-   */
-  private void followUp(Binding binding, String name, DataSourcePools.Flushed flushed,
-      long delayMillis) {
-    Object mount = secrets.directory();
-    CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
-      if (binding.closed) {
-        return;
-      }
-      try {
-        flushed.again();
-        LOG.debugf("%s: %s: flushed datasources %s gracefully again, %d ms after the switch: "
-            + "a connection may have been opening with the previous credentials",
-            mount, name, flushed.dataSources(), delayMillis);
-      } catch (RuntimeException e) {
-        LOG.debugf("%s: %s: datasources %s not flushed again: %s", mount, name,
-            flushed.dataSources(), e.getClass().getName());
-      }
-    });
-  }
-
-  /**
    * Without a JDBC datasource for the name, checks with the URL the secret itself carries
    * (RDS-style secrets have engine, host, port and dbname), else does not check.
    */
@@ -186,7 +146,7 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
     return credentials -> {
       Optional<String> url = credentials.jdbcUrl();
       if (url.isPresent()) {
-        CredentialsRotation.jdbcVerifier(url.get()).verify(credentials);
+        JdbcVerifier.of(url.get()).verify(credentials);
       } else {
         LOG.debugf("%s: %s: no JDBC datasource uses this provider name and the secret has no "
             + "database URL; new credentials are used without a check", secrets.directory(), name);
@@ -196,40 +156,13 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
 
   @PreDestroy
   void close() {
-    bindings.values().forEach(binding -> {
-      binding.closed = true;
-      binding.rotation.close();
-    });
+    bindings.values().forEach(binding -> binding.rotation.close());
     bindings.clear();
   }
 
-  /**
-   * One provider name's rotation, the pair its applier is switching to, and when a pair was
-   * last handed out.
-   */
+  /** One provider name's rotation. */
   private static final class Binding {
-    static final long NEVER = Long.MIN_VALUE;
-
     volatile CredentialsRotation rotation;
-    volatile DatabaseCredentials switching;
-    volatile long lastHandOut = NEVER;
-    volatile boolean closed;
-
-    /**
-     * Records the time, then reads the pair. The applier publishes the new pair, then reads
-     * the time: a request that got the previous pair wrote its time before the applier read
-     * it, so the applier never misses a hand-out of the pair it retires.
-     */
-    DatabaseCredentials handOut() {
-      lastHandOut = System.nanoTime();
-      return credentials();
-    }
-
-    DatabaseCredentials credentials() {
-      DatabaseCredentials next = switching;
-      DatabaseCredentials current = rotation.current();
-      return next != null && next.revision() > current.revision() ? next : current;
-    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.mountedsecrets.quarkus;
 
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationStatus;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
 import io.github.mountedsecrets.MountState;
 import io.github.mountedsecrets.MountStatus;
 import io.github.mountedsecrets.MountedSecrets;
@@ -41,7 +42,7 @@ public final class MountedSecretsHealthCheck implements HealthCheck {
         .withData("mount", status.directory().toString());
     // Core's details, under the same keys as the Spring Boot starter's health indicator.
     status.details().forEach((name, value) -> put(response, name, value));
-    for (Map.Entry<String, CredentialsRotation.Status> entry : credentials.statuses().entrySet()) {
+    for (Map.Entry<String, RotationStatus> entry : credentials.statuses().entrySet()) {
       String prefix = "credentials." + entry.getKey() + ".";
       entry.getValue().details().forEach((name, value) -> put(response, prefix + name, value));
     }

@@ -1,6 +1,7 @@
 package io.github.mountedsecrets.spring.jdbc;
 
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationStatus;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,8 +21,8 @@ public final class DataSourceCredentialsRotations implements DisposableBean {
    *
    * @return an unmodifiable map sorted by name
    */
-  public synchronized Map<String, CredentialsRotation.Status> statuses() {
-    Map<String, CredentialsRotation.Status> statuses = new TreeMap<>();
+  public synchronized Map<String, RotationStatus> statuses() {
+    Map<String, RotationStatus> statuses = new TreeMap<>();
     rotations.forEach((name, rotation) -> statuses.put(name, rotation.status()));
     return Collections.unmodifiableMap(statuses);
   }

@@ -3,19 +3,19 @@ package io.github.mountedsecrets.spring.jdbc;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.util.Credentials;
-import io.github.mountedsecrets.CredentialsRotation;
 import io.github.mountedsecrets.DatabaseCredentials;
 import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.JdbcVerifier;
+import io.github.mountedsecrets.rotation.PoolSwitch;
 import io.github.mountedsecrets.spring.MountedSecretsProperties;
-import java.sql.Connection;
 import java.sql.Driver;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.sql.DriverManager;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.BeansException;
@@ -49,7 +49,6 @@ final class HikariCredentialsRotationPostProcessor
     implements DestructionAwareBeanPostProcessor, BeanFactoryAware, EnvironmentAware, Ordered {
   private static final Logger LOG = LoggerFactory.getLogger(HikariCredentialsRotationPostProcessor.class);
   private static final int ATTEMPTS = 3;
-  private static final long FOLLOW_UP_MILLIS = 200;
   /** Whether HikariCP 7's {@code HikariCredentialsProvider} is present. */
   static final boolean CREDENTIALS_PROVIDER = ClassUtils.isPresent(
       "com.zaxxer.hikari.HikariCredentialsProvider",
@@ -124,8 +123,8 @@ final class HikariCredentialsRotationPostProcessor
       CredentialsRotation candidate = CredentialsRotation.builder(secrets)
           .name(beanName)
           .keys(keys.username, keys.password)
-          .verifier(credentials -> verify(dataSource, credentials))
-          .applier(credentials -> apply(dataSource, credentials))
+          .verifier(verifier(dataSource))
+          .pool(new HikariPoolSwitch(dataSource))
           .initialBackoff(settings.getInitialBackoff())
           .maxBackoff(settings.getMaxBackoff())
           .build();
@@ -136,7 +135,7 @@ final class HikariCredentialsRotationPostProcessor
               || Objects.equals(dataSource.getJdbcUrl(), environment.getProperty("spring.datasource.url")))) {
         // Built from spring.datasource.* (or the JSON secret) while the mount rotated: start
         // the pool, which has not opened a connection yet, with the pair the keys now hold.
-        apply(dataSource, candidate.current());
+        setCredentials(dataSource, candidate.current());
         rotation = candidate;
       } else {
         candidate.close();
@@ -168,27 +167,18 @@ final class HikariCredentialsRotationPostProcessor
   }
 
   /**
-   * Opens one connection as the pool would (its URL, driver and data source properties) with
-   * the new pair.
+   * Returns core's JDBC verifier opening one connection as the pool would: its URL, driver and
+   * data source properties, bounded by its connection timeout.
    */
-  private static void verify(HikariDataSource dataSource, DatabaseCredentials credentials)
-      throws SQLException, ReflectiveOperationException {
-    String url = dataSource.getJdbcUrl();
-    Driver driver = driver(dataSource, url);
-    Properties properties = new Properties();
-    properties.putAll(dataSource.getDataSourceProperties());
-    properties.setProperty("user", credentials.username());
-    properties.setProperty("password", credentials.password());
-    try (Connection connection = driver.connect(url, properties)) {
-      if (connection == null) {
-        throw new SQLException("driver " + driver.getClass().getName() + " does not accept the "
-            + "data source's URL", "08001");
-      }
-      int timeout = (int) Math.max(1, dataSource.getValidationTimeout() / 1000);
-      if (!connection.isValid(timeout)) {
-        throw new SQLException("connection opened with the new credentials is not valid", "08000");
-      }
-    }
+  private static CredentialsRotation.Verifier verifier(HikariDataSource dataSource) {
+    return credentials -> {
+      String url = dataSource.getJdbcUrl();
+      Properties properties = new Properties();
+      properties.putAll(dataSource.getDataSourceProperties());
+      JdbcVerifier.of(driver(dataSource, url), url, properties)
+          .withTimeout(Duration.ofMillis(Math.max(1000, dataSource.getConnectionTimeout())))
+          .verify(credentials);
+    };
   }
 
   private static Driver driver(HikariDataSource dataSource, String url)
@@ -205,40 +195,51 @@ final class HikariCredentialsRotationPostProcessor
     return (Driver) type.getDeclaredConstructor().newInstance();
   }
 
+  private static void setCredentials(HikariDataSource dataSource, DatabaseCredentials credentials) {
+    dataSource.getHikariConfigMXBean()
+        .setCredentials(Credentials.of(credentials.username(), credentials.password()));
+  }
+
   /**
-   * Switches the pair atomically, then retires idle connections now and busy ones on return.
+   * How HikariCP takes new credentials: {@code setCredentials} (atomic), then
+   * {@code softEvictConnections}, which retires idle connections now and busy ones on return.
+   * Core's rotation does the rest, including the follow-up evictions.
    *
    * <p>HikariCP reads the credentials when it starts opening a connection, on its single
    * connection-adder thread (which only works while the pool holds fewer connections than its
-   * maximum) or, for the first connection, on the thread that starts the pool. So when the
-   * pool is starting or not full at the switch, a connection opened with the old pair may join
-   * it just after the eviction. Soft evictions after {@value #FOLLOW_UP_MILLIS} ms (an opening
-   * usually takes a few) and after the pool's connection timeout (which bounds an opening)
-   * retire that one too, before an operator drops the old user.
+   * maximum) or, for the first connection, on the thread that starts the pool. So while the
+   * pool is starting or not full, a connection may be opening with the old pair
+   * ({@link #mayBeOpening()}); its opening is bounded by the pool's connection timeout.
    */
-  private static void apply(HikariDataSource dataSource, DatabaseCredentials credentials) {
-    dataSource.getHikariConfigMXBean()
-        .setCredentials(Credentials.of(credentials.username(), credentials.password()));
-    HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
-    boolean full = pool != null && pool.getTotalConnections() >= dataSource.getMaximumPoolSize();
-    if (pool != null) {
-      pool.softEvictConnections();
-    }
-    if (!full) {
-      evictLater(dataSource, FOLLOW_UP_MILLIS);
-      long bound = dataSource.getConnectionTimeout() + 250;
-      if (bound > FOLLOW_UP_MILLIS) {
-        evictLater(dataSource, bound);
-      }
-    }
-  }
+  private static final class HikariPoolSwitch implements PoolSwitch {
+    private final HikariDataSource dataSource;
 
-  private static void evictLater(HikariDataSource dataSource, long delayMillis) {
-    CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
-      HikariPoolMXBean started = dataSource.getHikariPoolMXBean();
-      if (started != null && !dataSource.isClosed()) {
-        started.softEvictConnections();
+    HikariPoolSwitch(HikariDataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    @Override
+    public void apply(DatabaseCredentials credentials) {
+      setCredentials(dataSource, credentials);
+    }
+
+    @Override
+    public void evict() {
+      HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+      if (pool != null && !dataSource.isClosed()) {
+        pool.softEvictConnections();
       }
-    });
+    }
+
+    @Override
+    public Duration openingBound() {
+      return Duration.ofMillis(Math.max(1, dataSource.getConnectionTimeout()));
+    }
+
+    @Override
+    public boolean mayBeOpening() {
+      HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+      return pool == null || pool.getTotalConnections() < dataSource.getMaximumPoolSize();
+    }
   }
 }

@@ -3,12 +3,12 @@ package io.github.mountedsecrets.spring.jdbc;
 import com.zaxxer.hikari.HikariCredentialsProvider;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.Credentials;
-import io.github.mountedsecrets.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
 import io.github.mountedsecrets.DatabaseCredentials;
 
 /**
  * HikariCP 7's {@link HikariCredentialsProvider} for a rotated pool: each new connection asks
- * for {@link CredentialsRotation#current()}, the pair the database last accepted, so a
+ * for {@link CredentialsRotation#handOut()}, the pair the database last accepted, so a
  * connection opened while the pool switches already gets it. HikariCP 6 (Spring Boot 3.5) has
  * no such interface; this class is only loaded when it is present, and
  * the pool then keeps receiving the pair through {@code setCredentials} alone.
@@ -38,7 +38,7 @@ final class RotationCredentialsProvider implements HikariCredentialsProvider {
 
   @Override
   public Credentials getCredentials() {
-    DatabaseCredentials current = rotation.current();
+    DatabaseCredentials current = rotation.handOut();
     return Credentials.of(current.username(), current.password());
   }
 

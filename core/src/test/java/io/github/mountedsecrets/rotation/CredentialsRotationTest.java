@@ -1,8 +1,12 @@
-package io.github.mountedsecrets;
+package io.github.mountedsecrets.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mountedsecrets.DatabaseCredentials;
+import io.github.mountedsecrets.LogCapture;
+import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.SecretNotFoundException;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.SecretsMount;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
