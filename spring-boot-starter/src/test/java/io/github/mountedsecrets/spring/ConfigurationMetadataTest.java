@@ -18,7 +18,8 @@ class ConfigurationMetadataTest {
   private static final List<String> OPTIONS = List.of("directory", "poll-interval", "quiet-period",
       "watch", "flatten-json", "trim-trailing-newline", "max-file-size", "max-depth",
       "require-mount", "cache-maximum-size", "datasource.enabled", "datasource.username-key",
-      "datasource.password-key", "datasource.initial-backoff", "datasource.max-backoff");
+      "datasource.password-key", "datasource.initial-backoff", "datasource.max-backoff",
+      "ssl.bundle");
 
   @Test
   void describesEveryOption() throws IOException {

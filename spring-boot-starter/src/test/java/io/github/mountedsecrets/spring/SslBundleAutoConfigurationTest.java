@@ -10,6 +10,7 @@ import io.github.mountedsecrets.test.IssuedCertificate;
 import io.github.mountedsecrets.test.SecretsMount;
 import io.github.mountedsecrets.test.TlsMountWriter;
 import io.github.mountedsecrets.tls.TlsStatus;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -25,6 +26,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.util.ClassUtils;
 
 /**
  * {@code mounted-secrets.ssl.bundle.<name>.*} registers a bundle in Spring Boot's registry and
@@ -130,13 +132,69 @@ class SslBundleAutoConfigurationTest {
   }
 
   @Test
-  void withoutBundlesNothingIsRegistered() {
+  void withoutBundlesTheAutoConfigurationBacksOff() {
     SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m"));
     mount.publish(Map.of("other", "x"));
     runner.withPropertyValues("mounted-secrets.directory=" + mount.directory()).run(context -> {
       assertThat(context).hasNotFailed();
-      assertThat(context.getBean(MountedSslBundles.class).rotations()).isEmpty();
+      assertThat(context).doesNotHaveBean(MountedSslBundles.class);
+      assertThat(context).doesNotHaveBean("mountedSecretsTlsHealthIndicator");
       assertThat(context.getBean(SslBundles.class).getBundleNames()).isEmpty();
     });
+  }
+
+  @Test
+  void healthShowsTheServedCertificateAndGoesDownOnceItExpired() {
+    Instant now = Instant.now();
+    IssuedCertificate shortLived = ca.validity(now.minus(Duration.ofDays(1)),
+        now.plus(Duration.ofSeconds(15))).server("short");
+    SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m"));
+    TlsMountWriter.separateFiles(mount, "tls.crt", "tls.key").publish(shortLived);
+    runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),
+        "mounted-secrets.ssl.bundle.web.certificate=tls.crt",
+        "mounted-secrets.ssl.bundle.web.private-key=tls.key").run(context -> {
+          assertThat(context).hasNotFailed();
+          Object[] health = health(context.getBean("mountedSecretsTlsHealthIndicator"));
+          assertThat(health[0]).isEqualTo("UP");
+          @SuppressWarnings("unchecked")
+          Map<String, Object> web = (Map<String, Object>) ((Map<String, Object>)
+              ((Map<String, Object>) health[1]).get("bundles")).get("web");
+          assertThat(web).containsEntry("subject", "CN=short")
+              .containsEntry("notAfter", shortLived.certificate().getNotAfter().toInstant().toString())
+              .containsEntry("expiringSoon", true)
+              .containsEntry("state", "IN_SYNC")
+              .containsEntry("mount", mount.directory().toString());
+          assertThat((Double) web.get("daysLeft")).isLessThan(0.1);
+          Await.until(Duration.ofSeconds(30), () -> "DOWN".equals(health(
+              context.getBean("mountedSecretsTlsHealthIndicator"))[0]), () -> "DOWN once expired");
+        });
+    SecretsMount valid = SecretsMount.atomicWriter(temp.resolve("valid"));
+    TlsMountWriter.combinedFile(valid, "tls.pem").publish(ca.server("valid"));
+    runner.withPropertyValues("mounted-secrets.directory=" + valid.directory(),
+        "mounted-secrets.ssl.bundle.web.certificate=tls.pem",
+        "management.health.mountedsecretstls.enabled=false").run(context ->
+            assertThat(context).doesNotHaveBean("mountedSecretsTlsHealthIndicator"));
+  }
+
+  /** Calls {@code health()} through whichever health API this line has: {status, details}. */
+  @SuppressWarnings("unchecked")
+  static Object[] health(Object indicator) {
+    try {
+      Method health = null;
+      for (Class<?> type : ClassUtils.getAllInterfacesForClassAsSet(indicator.getClass())) {
+        try {
+          health = type.getMethod("health");
+          break;
+        } catch (NoSuchMethodException e) {
+          // try the next interface
+        }
+      }
+      Object result = health.invoke(indicator);
+      Object status = result.getClass().getMethod("getStatus").invoke(result);
+      return new Object[] {status.getClass().getMethod("getCode").invoke(status),
+          (Map<String, Object>) result.getClass().getMethod("getDetails").invoke(result)};
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("cannot call the health indicator", e);
+    }
   }
 }

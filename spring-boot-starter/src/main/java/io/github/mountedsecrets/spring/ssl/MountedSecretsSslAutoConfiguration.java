@@ -10,14 +10,19 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of SSL bundles from the mount ({@code mounted-secrets.ssl.bundle.<name>.*}):
  * an {@link SslBundleRegistrar} that Spring Boot's SSL auto-configuration calls when it builds
  * the {@code SslBundleRegistry}, and one Micrometer binder for the days left of each bundle's
- * certificate. With no bundle configured nothing is registered.
+ * certificate, and a {@code mountedSecretsTls} health indicator (disable it with
+ * {@code management.health.mountedsecretstls.enabled=false}). Backs off when no bundle is
+ * configured.
  *
  * <p>Unusable material at startup (a key that does not match its certificate, an expired
  * certificate, a missing key) fails the start with a message naming the bundle, the keys and
@@ -26,6 +31,7 @@ import org.springframework.context.annotation.Configuration;
 @AutoConfiguration(after = MountedSecretsAutoConfiguration.class,
     beforeName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnClass(SslBundleRegistrar.class)
+@Conditional(BundlesConfigured.class)
 @EnableConfigurationProperties(MountedSecretsSslProperties.class)
 public class MountedSecretsSslAutoConfiguration {
   /** Creates the auto-configuration; Spring does this. */
@@ -57,6 +63,31 @@ public class MountedSecretsSslAutoConfiguration {
     MeterBinder mountedSecretsTlsMetrics(MountedSslBundles bundles) {
       return registry -> bundles.rotations().values().forEach(rotation ->
           new TlsMetrics(rotation, rotation.status().directory()).bindTo(registry));
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnProperty(prefix = "management.health.mountedsecretstls", name = "enabled",
+      matchIfMissing = true)
+  static class HealthConfiguration {
+    @Bean
+    SslBundlesHealthIndicator mountedSecretsTlsHealthIndicator(MountedSslBundles bundles) {
+      return new SslBundlesHealthIndicator(new SslBundlesHealth(bundles));
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = Boot3SslBundlesHealthIndicatorFactoryBean.INDICATOR)
+  @ConditionalOnMissingClass("org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnProperty(prefix = "management.health.mountedsecretstls", name = "enabled",
+      matchIfMissing = true)
+  static class Boot3HealthConfiguration {
+    @Bean
+    Boot3SslBundlesHealthIndicatorFactoryBean mountedSecretsTlsHealthIndicator(
+        MountedSslBundles bundles) throws ReflectiveOperationException {
+      return new Boot3SslBundlesHealthIndicatorFactoryBean(new SslBundlesHealth(bundles),
+          Boot3SslBundlesHealthIndicatorFactoryBean.class.getClassLoader());
     }
   }
 }
