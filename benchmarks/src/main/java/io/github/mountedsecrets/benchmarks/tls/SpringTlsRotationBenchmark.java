@@ -41,14 +41,15 @@ import org.springframework.context.annotation.Configuration;
  *   <li>{@code key-first}: file by file, the new key lands {@code --gap} (12 s) before its
  *       certificate.</li>
  * </ul>
- * Measured: failed connections, the time from the write that completes a good generation to
+ * After {@code --warm-up} (1) unmeasured rotations, measured: failed connections, the time
+ * from the write that completes a good generation to
  * the first handshake presenting its certificate, and rotations whose certificate was not
  * presented within {@code --wait} (30 s) of that write.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar \
  *     io.github.mountedsecrets.benchmarks.tls.SpringTlsRotationBenchmark \
- *     [--rotations 5] [--scenarios atomic,atomic-mismatch,key-first] [--apps starter,boot-pem] \
+ *     [--rotations 5] [--warm-up 1] [--scenarios atomic,atomic-mismatch,key-first] [--apps starter,boot-pem] \
  *     [--gap 12s] [--hold 12s] [--wait 30s] [--out benchmarks/target/spring-tls-rotation-benchmark.txt]
  * </pre>
  */
@@ -101,6 +102,7 @@ public final class SpringTlsRotationBenchmark {
   /** Settings of one invocation. */
   private static final class Settings {
     int rotations = 5;
+    int warmUp = 1;
     Duration gap = Duration.ofSeconds(12);
     Duration hold = Duration.ofSeconds(12);
     Duration wait = Duration.ofSeconds(30);
@@ -120,6 +122,7 @@ public final class SpringTlsRotationBenchmark {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rotations" -> settings.rotations = Integer.parseInt(args[++i]);
+        case "--warm-up" -> settings.warmUp = Integer.parseInt(args[++i]);
         case "--scenarios" -> scenarios = Arrays.stream(args[++i].split(",")).map(Scenario::of).toList();
         case "--apps" -> apps = Arrays.stream(args[++i].split(",")).map(App::of).toList();
         case "--gap" -> settings.gap = duration(args[++i]);
@@ -131,7 +134,8 @@ public final class SpringTlsRotationBenchmark {
     }
     List<String> lines = new ArrayList<>();
     lines.add(String.format(Locale.ROOT, "Spring Boot TLS rotation benchmark: %d rotations per "
-        + "run, key-first gap %d s, mismatch held %d s, 2 clients, JDK %s", settings.rotations,
+        + "run after %d warm-up, key-first gap %d s, mismatch held %d s, 2 clients, JDK %s",
+        settings.rotations, settings.warmUp,
         settings.gap.toSeconds(), settings.hold.toSeconds(), System.getProperty("java.version")));
     System.out.println(lines.get(0));
     CertificateAuthority ca = CertificateAuthority.create("Benchmark Root");
@@ -165,8 +169,16 @@ public final class SpringTlsRotationBenchmark {
               Integer.parseInt(context.getEnvironment().getProperty("local.server.port")), ca, 2,
               false)) {
         waitFor(load, current, settings.wait);
-        for (int i = 1; i <= settings.rotations; i++) {
+        long okBefore = 0;
+        long failedBefore = 0;
+        // Warm-up rotations (JIT of the checks, the bundle update and Tomcat's reload) are not
+        // counted.
+        for (int i = 1 - settings.warmUp; i <= settings.rotations; i++) {
           IssuedCertificate next = ca.server("gen-" + i);
+          if (i == 1) {
+            okBefore = load.successes();
+            failedBefore = load.failures();
+          }
           switch (scenario) {
             case ATOMIC -> writer.publish(next);
             case ATOMIC_MISMATCH -> {
@@ -178,12 +190,14 @@ public final class SpringTlsRotationBenchmark {
             default -> throw new IllegalStateException(scenario.toString());
           }
           long written = System.nanoTime();
-          result.delays.add(waitFor(load, next, settings.wait) ? load.firstSeen(next.certificate())
-              .get() - written : null);
+          boolean seen = waitFor(load, next, settings.wait);
+          if (i > 0) {
+            result.delays.add(seen ? load.firstSeen(next.certificate()).get() - written : null);
+          }
           current = next;
         }
-        result.ok = load.successes();
-        result.failed = load.failures();
+        result.ok = load.successes() - okBefore;
+        result.failed = load.failures() - failedBefore;
       }
       return result;
     } finally {
