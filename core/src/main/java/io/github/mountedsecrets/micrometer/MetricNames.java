@@ -18,6 +18,14 @@ public final class MetricNames {
   public static final String STALE = PREFIX + ".stale";
   /** Counter: change listeners that threw. */
   public static final String LISTENER_FAILURES = PREFIX + ".listener.failures";
+  /** Gauge, days: time left until the served TLS certificate's end of validity, tagged {@value #TLS_TAG}. */
+  public static final String TLS_DAYS_LEFT = PREFIX + ".tls.days.left";
+  /** Gauge, seconds since the epoch: the served TLS certificate's {@code notAfter}, tagged {@value #TLS_TAG}. */
+  public static final String TLS_NOT_AFTER = PREFIX + ".tls.not.after";
+  /** Counter: generations of TLS material refused (mismatched, unparsable, not valid), tagged {@value #TLS_TAG}. */
+  public static final String TLS_REJECTIONS = PREFIX + ".tls.rejections";
+  /** Tag on the TLS meters: the name of the TLS rotation (the SSL bundle). */
+  public static final String TLS_TAG = "bundle";
   /** Tag on every meter: the mount directory. */
   public static final String MOUNT_TAG = "mount";
   /** Tag on {@link #RELOADS}: the outcome. */

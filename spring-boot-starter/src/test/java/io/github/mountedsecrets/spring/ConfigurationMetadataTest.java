@@ -19,7 +19,8 @@ class ConfigurationMetadataTest {
       "watch", "flatten-json", "trim-trailing-newline", "max-file-size", "max-depth",
       "require-mount", "cache-maximum-size", "datasource.enabled", "datasource.username-key",
       "datasource.password-key", "datasource.initial-backoff", "datasource.max-backoff",
-      "datasource.secret", "precedence", "value-injection.refresh");
+      "datasource.secret", "precedence", "value-injection.refresh", "ssl.bundle", "read-timeout",
+      "max-json-keys-per-file", "max-json-keys", "max-json-depth", "metrics.enabled");
 
   @Test
   void describesEveryOption() throws IOException {

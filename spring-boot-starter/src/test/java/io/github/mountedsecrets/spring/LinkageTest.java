@@ -41,7 +41,8 @@ class LinkageTest {
       "io/micrometer/");
   /** Loaded only when Spring Boot 4's health API is present. */
   private static final Set<String> BOOT4_ONLY = Set.of(
-      "io/github/mountedsecrets/spring/actuate/MountedSecretsHealthIndicator");
+      "io/github/mountedsecrets/spring/actuate/MountedSecretsHealthIndicator",
+      "io/github/mountedsecrets/spring/ssl/SslBundlesHealthIndicator");
   /** Loaded only when HikariCP 7's {@code HikariCredentialsProvider} is present. */
   private static final Set<String> HIKARI7_ONLY = Set.of(
       "io/github/mountedsecrets/spring/jdbc/RotationCredentialsProvider");

@@ -298,6 +298,27 @@ public final class SecretsMount {
   }
 
   /**
+   * Changes several files and keeps all others.
+   *
+   * <p>{@link Layout#ATOMIC_WRITER}: one new generation holding the other files unchanged and
+   * these with their new values. {@link Layout#FILE_BY_FILE}: one temp file and one rename per
+   * file, in the map's iteration order.
+   *
+   * @param files the changed files, by relative path; values are {@code String} or {@code byte[]}
+   * @return this mount
+   */
+  public synchronized SecretsMount putAll(Map<String, ?> files) {
+    Objects.requireNonNull(files, "files");
+    if (layout == Layout.FILE_BY_FILE) {
+      files.forEach(this::put);
+      return this;
+    }
+    Map<String, Object> next = new LinkedHashMap<>(payload);
+    next.putAll(files);
+    return publish(next);
+  }
+
+  /**
    * Removes one file, or every file below a directory name, keeping all others.
    *
    * <p>{@link Layout#ATOMIC_WRITER}: a new generation without it; its visible link is removed in

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mountedsecrets.MountedSecretsOption;
 import io.github.mountedsecrets.quarkus.MountedSecretsConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,6 +25,7 @@ class OptionDefaultsTest {
   void eachCoreOptionIsAPropertyWithCoresDefault(MountedSecretsOption option) throws Exception {
     SmallRyeConfig config = new SmallRyeConfigBuilder()
         .withConverter(MemorySize.class, 100, new MemorySizeConverter())
+        .withConverter(Duration.class, 100, new DurationConverter())
         .withMapping(MountedSecretsConfig.class)
         .build();
     MountedSecretsConfig mapping = config.getConfigMapping(MountedSecretsConfig.class);
