@@ -141,7 +141,7 @@ final class BoundedIo implements AutoCloseable {
             LinkOption.NOFOLLOW_LINKS).close();
       }
     } catch (IOException | RuntimeException e) {
-      LOG.debug("{}: could not release a stalled open ({})", entry, MountReader.reason(e));
+      LOG.debug("{}: could not release a stalled open ({})", entry, IoReasons.reason(e));
     }
   }
 

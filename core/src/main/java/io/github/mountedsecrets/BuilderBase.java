@@ -30,9 +30,38 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
   int maxJsonKeysPerFile = (Integer) MountedSecretsOption.MAX_JSON_KEYS_PER_FILE.defaultValue();
   int maxJsonKeys = (Integer) MountedSecretsOption.MAX_JSON_KEYS.defaultValue();
   int maxJsonDepth = (Integer) MountedSecretsOption.MAX_JSON_DEPTH.defaultValue();
-  MountReader.OpenCheck openCheck = relative -> { };
+  OpenCheck openCheck = relative -> { };
 
   BuilderBase() {}
+
+  /** Refuses a value: "<i>rule</i>, but was <i>value</i>". */
+  private static InvalidOptionException invalid(MountedSecretsOption option, Object value) {
+    return new InvalidOptionException(option, option.rule() + ", but was " + value);
+  }
+
+  /** Returns a value, or throws a {@link NullPointerException} naming the option. */
+  private static <T> T requireNonNull(MountedSecretsOption option, T value) {
+    if (value == null) {
+      throw new NullPointerException(option.builderName() + " must not be null");
+    }
+    return value;
+  }
+
+  private static long checkRange(MountedSecretsOption option, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw invalid(option, value);
+    }
+    return value;
+  }
+
+  private static Duration checkRange(MountedSecretsOption option, Duration value, Duration min,
+      Duration max) {
+    requireNonNull(option, value);
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw invalid(option, value);
+    }
+    return value;
+  }
 
   abstract B self();
 
@@ -43,7 +72,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B directory(Path directory) {
-    this.directory = MountedSecretsOption.DIRECTORY.requireNonNull(directory);
+    this.directory = requireNonNull(MountedSecretsOption.DIRECTORY, directory);
     return self();
   }
 
@@ -55,7 +84,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B pollInterval(Duration pollInterval) {
-    this.pollInterval = MountedSecretsOption.POLL_INTERVAL.checkRange(pollInterval,
+    this.pollInterval = checkRange(MountedSecretsOption.POLL_INTERVAL, pollInterval,
         Duration.ofNanos(1), MAX_DURATION);
     return self();
   }
@@ -68,7 +97,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B quietPeriod(Duration quietPeriod) {
-    this.quietPeriod = MountedSecretsOption.QUIET_PERIOD.checkRange(quietPeriod, Duration.ZERO,
+    this.quietPeriod = checkRange(MountedSecretsOption.QUIET_PERIOD, quietPeriod, Duration.ZERO,
         Duration.ofMinutes(1));
     return self();
   }
@@ -118,7 +147,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B maxFileSize(long maxFileSize) {
-    this.maxFileSize = MountedSecretsOption.MAX_FILE_SIZE.checkRange(maxFileSize, 1,
+    this.maxFileSize = checkRange(MountedSecretsOption.MAX_FILE_SIZE, maxFileSize, 1,
         Integer.MAX_VALUE - 16L);
     return self();
   }
@@ -130,7 +159,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B maxDepth(int maxDepth) {
-    this.maxDepth = (int) MountedSecretsOption.MAX_DEPTH.checkRange(maxDepth, 1, 64);
+    this.maxDepth = (int) checkRange(MountedSecretsOption.MAX_DEPTH, maxDepth, 1, 64);
     return self();
   }
 
@@ -154,7 +183,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B cacheMaximumSize(long cacheMaximumSize) {
-    this.cacheMaximumSize = MountedSecretsOption.CACHE_MAXIMUM_SIZE.checkRange(cacheMaximumSize,
+    this.cacheMaximumSize = checkRange(MountedSecretsOption.CACHE_MAXIMUM_SIZE, cacheMaximumSize,
         0, Long.MAX_VALUE);
     return self();
   }
@@ -179,7 +208,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B readTimeout(Duration readTimeout) {
-    this.readTimeout = MountedSecretsOption.READ_TIMEOUT.checkRange(readTimeout,
+    this.readTimeout = checkRange(MountedSecretsOption.READ_TIMEOUT, readTimeout,
         Duration.ofMillis(1), Duration.ofMinutes(10));
     return self();
   }
@@ -192,7 +221,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B maxJsonKeysPerFile(int maxJsonKeysPerFile) {
-    this.maxJsonKeysPerFile = (int) MountedSecretsOption.MAX_JSON_KEYS_PER_FILE.checkRange(
+    this.maxJsonKeysPerFile = (int) checkRange(MountedSecretsOption.MAX_JSON_KEYS_PER_FILE, 
         maxJsonKeysPerFile, 1, 1_000_000);
     return self();
   }
@@ -205,7 +234,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B maxJsonKeys(int maxJsonKeys) {
-    this.maxJsonKeys = (int) MountedSecretsOption.MAX_JSON_KEYS.checkRange(maxJsonKeys, 1,
+    this.maxJsonKeys = (int) checkRange(MountedSecretsOption.MAX_JSON_KEYS, maxJsonKeys, 1,
         10_000_000);
     return self();
   }
@@ -218,7 +247,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
    * @return this builder
    */
   public B maxJsonDepth(int maxJsonDepth) {
-    this.maxJsonDepth = (int) MountedSecretsOption.MAX_JSON_DEPTH.checkRange(maxJsonDepth, 1,
+    this.maxJsonDepth = (int) checkRange(MountedSecretsOption.MAX_JSON_DEPTH, maxJsonDepth, 1,
         512);
     return self();
   }
@@ -227,7 +256,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
     return new SnapshotAssembler.JsonLimits(maxJsonKeysPerFile, maxJsonKeys, maxJsonDepth);
   }
 
-  B openCheck(MountReader.OpenCheck openCheck) {
+  B openCheck(OpenCheck openCheck) {
     this.openCheck = Objects.requireNonNull(openCheck, "openCheck must not be null");
     return self();
   }

@@ -8,6 +8,8 @@ import java.util.Set;
  * platform's encoding cannot represent them) and whether a name is a writer's temporary file.
  */
 final class EntryNames {
+  /** The atomic writer's link to the current generation. */
+  static final String DATA_LINK = "..data";
   private static final int MIN_TEMP_SUFFIX_DIGITS = 6;
   private static final int MAX_TEMP_SUFFIX_DIGITS = 10;
   private static final boolean UTF8_NAMES = isUtf8(System.getProperty("sun.jnu.encoding"));

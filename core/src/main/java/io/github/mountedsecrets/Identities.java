@@ -33,7 +33,7 @@ final class Identities {
    * uses the atomic writer.
    */
   static Map<String, List<Object>> of(Path root, int maxDepth) throws IOException {
-    if (!Files.isDirectory(root) || Files.isSymbolicLink(root.resolve(MountReader.DATA_LINK))) {
+    if (!Files.isDirectory(root) || Files.isSymbolicLink(root.resolve(EntryNames.DATA_LINK))) {
       return null;
     }
     Map<String, List<Object>> result = new LinkedHashMap<>();

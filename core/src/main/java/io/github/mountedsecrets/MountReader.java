@@ -59,15 +59,10 @@ import java.util.TreeMap;
  * <p>Not thread-safe: one reader is used by one read at a time.
  */
 final class MountReader {
-  static final String DATA_LINK = "..data";
+  static final String DATA_LINK = EntryNames.DATA_LINK;
   private static final int MAX_GENERATION_ATTEMPTS = 20;
   private static final int MAX_LAYOUT_ATTEMPTS = 3;
 
-  /** Called before a file is opened; a seam for tests that simulate unreadable files. */
-  @FunctionalInterface
-  interface OpenCheck {
-    void beforeOpen(String relative) throws IOException;
-  }
 
   private final Path root;
   private final int maxDepth;
@@ -77,38 +72,6 @@ final class MountReader {
     this.root = root;
     this.maxDepth = maxDepth;
     this.walker = new Walker(maxFileSize, maxDepth, openCheck);
-  }
-
-  /** What one read of the mount found. Maps are sorted by name. */
-  static final class Scan {
-    MountLayout layout = MountLayout.NONE;
-    String generation;
-    /** Null when the mount is a readable directory, else why it is not usable. */
-    String absentReason;
-    boolean notADirectory;
-    /** Files read successfully: relative name to content. */
-    final Map<String, byte[]> files = new TreeMap<>();
-    /** Entries present but not read, or read but skipped: relative name to the reason. */
-    final Map<String, String> problems = new TreeMap<>();
-    /** Relative names of the directories read (or found unreadable). */
-    final Set<String> directoryNames = new HashSet<>();
-    /** Temporary files of an in-progress write that were left out. */
-    final Set<String> skippedTemporaryFiles = new HashSet<>();
-    /** For plain files: identity of every file, to detect changes without reading them. */
-    final Map<String, List<Object>> identities = new TreeMap<>();
-    /** For plain files: the path each identity was taken from, as listed (bytes kept). */
-    final Map<String, Path> identityPaths = new LinkedHashMap<>();
-    /** Plain files whose content changed while they were read. */
-    final Set<String> changing = new HashSet<>();
-    /** Directories below the root (real paths), to watch in the plain-file layout. */
-    final List<Path> directories = new ArrayList<>();
-    /** Whether a writer seemed to be busy: read again after the quiet period. */
-    boolean unsettled;
-    String unsettledReason;
-
-    boolean absent() {
-      return absentReason != null;
-    }
   }
 
   /** Returns the entry a read is opening right now, or null. */
@@ -233,7 +196,7 @@ final class MountReader {
       }
       if (!generation.isDirectory()) {
         throw new IOException(DATA_LINK + " points to '" + Names.printable(targetName)
-            + "', which is not a directory (" + kind(generation) + "); refused");
+            + "', which is not a directory (" + IoReasons.kind(generation) + "); refused");
       }
       Scan attemptScan = new Scan();
       attemptScan.layout = MountLayout.ATOMIC_WRITER;
@@ -266,7 +229,7 @@ final class MountReader {
     } catch (NotLinkException e) {
       throw new IOException(DATA_LINK + " is not a symbolic link; refused");
     } catch (FileSystemException e) {
-      throw new IOException(DATA_LINK + " is not a symbolic link (" + reason(e) + "); refused");
+      throw new IOException(DATA_LINK + " is not a symbolic link (" + IoReasons.reason(e) + "); refused");
     }
   }
 
@@ -300,30 +263,11 @@ final class MountReader {
     return Identities.of(root, maxDepth);
   }
 
-  static String kind(BasicFileAttributes attrs) {
-    if (attrs.isSymbolicLink()) {
-      return "a symbolic link";
-    }
-    if (attrs.isRegularFile()) {
-      return "a regular file";
-    }
-    return attrs.isOther() ? "a FIFO, socket or device" : "not a directory";
-  }
 
-  static boolean isLoop(FileSystemException e) {
-    String reason = e.getReason();
-    return reason != null && reason.toLowerCase(java.util.Locale.ROOT).contains("too many levels");
-  }
 
-  static String reason(IOException e) {
-    if (e instanceof FileSystemException) {
-      String reason = ((FileSystemException) e).getReason();
-      return e.getClass().getSimpleName() + (reason == null ? "" : ": " + reason);
-    }
-    return e.getClass().getSimpleName();
-  }
 
-  static String reason(Throwable e) {
-    return e instanceof IOException ? reason((IOException) e) : e.getClass().getSimpleName();
-  }
+
+
+
+
 }

@@ -99,34 +99,6 @@ public enum MountedSecretsOption {
     return rule;
   }
 
-  /** Refuses a value: "<i>rule</i>, but was <i>value</i>". */
-  InvalidOptionException invalid(Object value) {
-    return new InvalidOptionException(this, rule + ", but was " + value);
-  }
-
-  /** Returns a value, or throws a {@link NullPointerException} naming the option. */
-  <T> T requireNonNull(T value) {
-    if (value == null) {
-      throw new NullPointerException(builderName + " must not be null");
-    }
-    return value;
-  }
-
-  long checkRange(long value, long min, long max) {
-    if (value < min || value > max) {
-      throw invalid(value);
-    }
-    return value;
-  }
-
-  Duration checkRange(Duration value, Duration min, Duration max) {
-    requireNonNull(value);
-    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw invalid(value);
-    }
-    return value;
-  }
-
   @Override
   public String toString() {
     return name().toLowerCase(Locale.ROOT);

@@ -153,7 +153,7 @@ final class Reloader {
     }
     try {
       if (!stopped) {
-        fail(current, clock.instant(), "watching failed (" + MountReader.reason(error) + ")");
+        fail(current, clock.instant(), "watching failed (" + IoReasons.reason(error) + ")");
       }
     } finally {
       lock.unlock();
@@ -262,7 +262,7 @@ final class Reloader {
           // gone, as the next read would, not as the file that vanished under the reader.
           return markAbsent(previous, now, "not mounted");
         }
-        String reason = MountReader.reason(e instanceof IOException
+        String reason = IoReasons.reason(e instanceof IOException
             ? (IOException) e : new IOException(e.getClass().getSimpleName(), null));
         if (e.getMessage() != null && !(e instanceof java.nio.file.FileSystemException)
             && e instanceof IOException) {
@@ -301,7 +301,7 @@ final class Reloader {
 
   private Outcome reloadLocked(SecretsSnapshot previous, Instant now, long budgetNanos)
       throws IOException {
-    MountReader.Scan scan = io.call(() -> reader.read(previous.keys()), budgetNanos);
+    Scan scan = io.call(() -> reader.read(previous.keys()), budgetNanos);
     if (!scan.absent() && scan.files.isEmpty() && scan.problems.isEmpty()
         && previous.size() > 0) {
       // A mount that held secrets and is now an empty directory was unmounted or is being

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Turns a {@link MountReader.Scan} into the next {@link SecretsSnapshot}: decodes text,
+ * Turns a {@link Scan} into the next {@link SecretsSnapshot}: decodes text,
  * trims, flattens JSON objects, keeps the last good value of every file that could not be
  * read, assigns versions and works out what changed.
  */
@@ -76,7 +76,7 @@ final class SnapshotAssembler {
    * value, marked as substituted. An atomic-writer generation is served exactly as written:
    * its entries that cannot be served are left out, never filled in from an older generation.
    */
-  Assembly assemble(MountReader.Scan scan, SecretsSnapshot previous, Instant now) {
+  Assembly assemble(Scan scan, SecretsSnapshot previous, Instant now) {
     boolean substitute = scan.layout == MountLayout.FILE_BY_FILE;
     long nextRevision = previous.revision() + 1;
     Map<String, String> invalid = new TreeMap<>(scan.problems);

@@ -23,16 +23,16 @@ import java.util.Set;
 
 /**
  * Walks the directories of a mount through their handles ({@link Dir}) and reads their
- * entries into a {@link MountReader.Scan}: the containment, bounded-open and per-entry
+ * entries into a {@link Scan}: the containment, bounded-open and per-entry
  * problem rules of {@link MountReader}, applied entry by entry.
  */
 final class Walker {
   private final long maxFileSize;
   private final int maxDepth;
-  private final MountReader.OpenCheck openCheck;
+  private final OpenCheck openCheck;
   private volatile Path opening;
 
-  Walker(long maxFileSize, int maxDepth, MountReader.OpenCheck openCheck) {
+  Walker(long maxFileSize, int maxDepth, OpenCheck openCheck) {
     this.maxFileSize = maxFileSize;
     this.maxDepth = maxDepth;
     this.openCheck = openCheck;
@@ -58,14 +58,14 @@ final class Walker {
 
   /** State shared by one walk through the mount. */
   static final class Walk {
-    final MountReader.Scan scan;
+    final Scan scan;
     final Path realRoot;
     final Dir top;
     final Set<String> knownFiles;
     boolean plainFiles = true;
     String atomicRemnant;
 
-    Walk(MountReader.Scan scan, Path realRoot, Dir top, Set<String> knownFiles) {
+    Walk(Scan scan, Path realRoot, Dir top, Set<String> knownFiles) {
       this.scan = scan;
       this.realRoot = realRoot;
       this.top = top;
@@ -75,7 +75,7 @@ final class Walker {
 
   void readDirectory(Walk walk, Dir dir, String prefix, int depth, Set<Object> visiting)
       throws IOException {
-    MountReader.Scan scan = walk.scan;
+    Scan scan = walk.scan;
     List<Path> names = dir.list();
     List<Entry> entries = new ArrayList<>(names.size());
     Set<String> nameSet = new HashSet<>();
@@ -122,7 +122,7 @@ final class Walker {
         }
         throw e;
       } catch (IOException e) {
-        scan.problems.put(relative, "could not be examined (" + MountReader.reason(e) + ")");
+        scan.problems.put(relative, "could not be examined (" + IoReasons.reason(e) + ")");
         continue;
       }
       if (own.isSymbolicLink()) {
@@ -138,12 +138,12 @@ final class Walker {
   /** Reads what a link points to, if that lies inside the mount. */
   private void followLink(Walk walk, Dir dir, Path name, String relative, int depth,
       Set<Object> visiting) throws IOException {
-    MountReader.Scan scan = walk.scan;
+    Scan scan = walk.scan;
     Path link = dir.path(name);
     if (walk.plainFiles && depth == 1) {
       try {
         String target = Files.readSymbolicLink(link).toString();
-        if (target.equals(MountReader.DATA_LINK) || target.startsWith(MountReader.DATA_LINK + "/")) {
+        if (target.equals(EntryNames.DATA_LINK) || target.startsWith(EntryNames.DATA_LINK + "/")) {
           walk.atomicRemnant = EntryNames.decodeName(name);
         }
       } catch (IOException e) {
@@ -160,9 +160,9 @@ final class Walker {
       scan.problems.put(relative, "is part of a symbolic link loop");
       return;
     } catch (FileSystemException e) {
-      scan.problems.put(relative, MountReader.isLoop(e)
+      scan.problems.put(relative, IoReasons.isLoop(e)
           ? "is part of a symbolic link loop"
-          : "is a symbolic link that cannot be followed (" + MountReader.reason(e) + ")");
+          : "is a symbolic link that cannot be followed (" + IoReasons.reason(e) + ")");
       return;
     }
     if (!real.startsWith(walk.realRoot)) {
@@ -217,7 +217,7 @@ final class Walker {
 
   private void readEntry(Walk walk, Dir parent, Path name, BasicFileAttributes attrs,
       String relative, int depth, Set<Object> visiting) throws IOException {
-    MountReader.Scan scan = walk.scan;
+    Scan scan = walk.scan;
     if (attrs.isDirectory()) {
       scan.directoryNames.add(relative);
       if (depth >= maxDepth) {
@@ -245,11 +245,11 @@ final class Walker {
         }
         markUnsettled(scan, relative, "changed while it was read");
       } catch (FileSystemException e) {
-        if (MountReader.isLoop(e) && walk.plainFiles) {
+        if (IoReasons.isLoop(e) && walk.plainFiles) {
           markUnsettled(scan, relative, "was replaced by a symbolic link while it was read");
         } else {
           unreadableDirectory(walk, relative, "is a directory that could not be read ("
-              + MountReader.reason(e) + "); its files were skipped");
+              + IoReasons.reason(e) + "); its files were skipped");
         }
       } finally {
         visiting.remove(key);
@@ -257,7 +257,7 @@ final class Walker {
     } else if (attrs.isRegularFile()) {
       readFile(walk, parent, name, attrs, relative);
     } else {
-      scan.problems.put(relative, "is not a regular file (" + MountReader.kind(attrs) + "); never opened");
+      scan.problems.put(relative, "is not a regular file (" + IoReasons.kind(attrs) + "); never opened");
     }
   }
 
@@ -280,7 +280,7 @@ final class Walker {
 
   private void readFile(Walk walk, Dir parent, Path name, BasicFileAttributes attrs,
       String relative) throws IOException {
-    MountReader.Scan scan = walk.scan;
+    Scan scan = walk.scan;
     if (walk.plainFiles && !walk.knownFiles.contains(relative)
         && EntryNames.endsWithTemporarySuffix(relative)) {
       markUnsettled(scan, relative, "is new and named like a writer's temporary file");
@@ -328,7 +328,7 @@ final class Walker {
         throw e;
       }
     } catch (FileSystemException e) {
-      if (MountReader.isLoop(e)) {
+      if (IoReasons.isLoop(e)) {
         if (walk.plainFiles) {
           markUnsettled(scan, relative, "was replaced by a symbolic link while it was read");
         } else {
@@ -336,10 +336,10 @@ final class Walker {
               + "not read");
         }
       } else {
-        scan.problems.put(relative, "could not be read (" + MountReader.reason(e) + ")");
+        scan.problems.put(relative, "could not be read (" + IoReasons.reason(e) + ")");
       }
     } catch (IOException e) {
-      scan.problems.put(relative, "could not be read (" + MountReader.reason(e) + ")");
+      scan.problems.put(relative, "could not be read (" + IoReasons.reason(e) + ")");
     } finally {
       opening = null;
     }
@@ -368,7 +368,7 @@ final class Walker {
   }
 
   /** Re-reads every file's identity; a change means a writer was busy during the read. */
-  static void checkIdentities(MountReader.Scan scan) {
+  static void checkIdentities(Scan scan) {
     for (Map.Entry<String, Path> entry : scan.identityPaths.entrySet()) {
       if (!scan.identities.get(entry.getKey()).equals(Identities.entryIdentity(entry.getValue()))) {
         markUnsettled(scan, entry.getKey(), "changed while the mount was read");
@@ -383,7 +383,7 @@ final class Walker {
     return key != null ? key : path;
   }
 
-  private static void markUnsettled(MountReader.Scan scan, String relative, String why) {
+  private static void markUnsettled(Scan scan, String relative, String why) {
     if (!scan.unsettled) {
       scan.unsettled = true;
       scan.unsettledReason = "'" + Names.printable(relative) + "' " + why;

@@ -174,7 +174,7 @@ final class Watcher implements Runnable {
         // thread that ends unnoticed would leave the status saying READY while rotations
         // are no longer served.
         owner.recordWatchFailure(e);
-        LOG.warn("{}: watching failed ({}); retrying in 1 s", root, MountReader.reason(e));
+        LOG.warn("{}: watching failed ({}); retrying in 1 s", root, IoReasons.reason(e));
         LockSupport.parkNanos(ERROR_BACKOFF_NANOS);
         pendingReload = System.nanoTime();
       }

@@ -441,7 +441,7 @@ class BadInputTest {
     SecretsMount mount = SecretsMount.create(layout, mountDir()).publish(files(
         "LOCKED", "locked-1", "OTHER", "o-1"));
     AtomicBoolean deny = new AtomicBoolean();
-    MountReader.OpenCheck openCheck = relative -> {
+    OpenCheck openCheck = relative -> {
       if (deny.get() && relative.equals("LOCKED")) {
         throw new AccessDeniedException(relative);
       }

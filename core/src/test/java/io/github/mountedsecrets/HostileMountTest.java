@@ -320,7 +320,7 @@ class HostileMountTest {
   // Class 3: a blocked read blocks everything (simulated with the reader's opener seam)
 
   /** An opener that blocks on one file name while armed, until interrupted. */
-  private static MountReader.OpenCheck blockingOn(String name, AtomicBoolean armed,
+  private static OpenCheck blockingOn(String name, AtomicBoolean armed,
       AtomicInteger blocked) {
     return relative -> {
       if (armed.get() && relative.equals(name)) {
@@ -659,7 +659,7 @@ class HostileMountTest {
     Files.writeString(dir.resolve("OTHER"), "o-1");
     Files.writeString(file, "v0:complete");
     AtomicBoolean appending = new AtomicBoolean();
-    MountReader.OpenCheck appendWhileReading = relative -> {
+    OpenCheck appendWhileReading = relative -> {
       if (appending.get() && relative.equals("VALUE")) {
         Files.writeString(file, ":more", StandardOpenOption.APPEND);
       }

@@ -6,6 +6,7 @@ import io.github.mountedsecrets.micrometer.MetricNames;
 import io.github.mountedsecrets.spring.actuate.MountedSecretsActuatorAutoConfiguration;
 import io.github.mountedsecrets.spring.actuate.MountedSecretsEndpoint;
 import io.github.mountedsecrets.spring.actuate.MountedSecretsMetricsAutoConfiguration;
+import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.Mount;
 import io.github.mountedsecrets.test.SecretsMount;
@@ -50,6 +51,9 @@ class ActuatorTest {
           .containsEntry("stale", false).containsEntry("layout", "ATOMIC_WRITER").containsEntry("keys", 2)
           .containsEntry("lastReloadResult", "SUCCESS").containsKeys("lastSuccessAt", "revision")
           .doesNotContainKey("staleSince");
+      // The same keys as the Quarkus extension's readiness data: core's MountStatus.details().
+      assertThat(details.keySet()).isEqualTo(context.getBean(MountedSecrets.class).status()
+          .details().keySet());
       assertThat(health.details).doesNotContainKey("rotations");
     });
   }

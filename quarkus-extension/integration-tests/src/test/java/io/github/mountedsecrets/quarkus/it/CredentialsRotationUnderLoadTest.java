@@ -138,6 +138,10 @@ class CredentialsRotationUnderLoadTest {
     assertThat(data.getString("layout")).isEqualTo("ATOMIC_WRITER");
     assertThat(data.getInt("keys")).isEqualTo(2);
     assertThat(data.getString("lastReloadResult")).isEqualTo("SUCCESS");
+    // The same keys as the Spring Boot starter's health details: core's MountStatus.details().
+    assertThat(data.keySet()).containsAll(secrets.status().details().keySet());
+    assertThat(data.getBoolean("readable")).isTrue();
+    assertThat(data.getBoolean("stale")).isFalse();
     assertThat(body).doesNotContain(Canaries.PREFIX).doesNotContain(secrets.get("DB_USER"));
 
     assertThat(registry.get("mounted.secrets.keys")
