@@ -401,8 +401,11 @@ public final class MountedSecrets implements AutoCloseable {
       return;
     }
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-    reloader.close(deadline);
+    // Closed first, so that the watcher and a reload in progress take what follows (an
+    // interrupted read, a refused one) as the end, not as a failure to report.
+    reloader.beginClose();
     watcher.stop(deadline);
+    reloader.close(deadline);
     dispatcher.close(deadline);
     LOG.debug("{}: closed", directory);
   }

@@ -257,6 +257,9 @@ final class Reloader {
       } catch (java.io.InterruptedIOException e) {
         return closed ? Outcome.CLOSED : fail(previous, now, "interrupted while reading");
       } catch (IOException | RuntimeException e) {
+        if (closed) {
+          return Outcome.CLOSED;
+        }
         if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
           // The mount went away while it was being read (a volume torn down): report it as
           // gone, as the next read would, not as the file that vanished under the reader.
@@ -402,6 +405,11 @@ final class Reloader {
     return new MountStatus(directory, layout, state, snapshot.size(), snapshot.revision(),
         lastResult, lastReloadAt, lastSuccessAt, lastChangeAt, staleSince, failureReason,
         invalidFiles, successfulReloads, failedReloads, changes);
+  }
+
+  /** Stops reloading: a reload from now on, or one interrupted now, ends quietly. */
+  void beginClose() {
+    closed = true;
   }
 
   /** Stops reloading and the reading thread, waiting for it until the deadline. */

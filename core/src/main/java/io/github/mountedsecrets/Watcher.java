@@ -167,7 +167,7 @@ final class Watcher implements Runnable {
           break;
         }
       } catch (Throwable e) {
-        if (stopping) {
+        if (stopping || owner.isClosed()) {
           break;
         }
         // Whatever happened, errors included, is reported and the loop goes on: a reload

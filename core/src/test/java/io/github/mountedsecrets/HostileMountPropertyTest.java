@@ -187,7 +187,7 @@ class HostileMountPropertyTest {
       within(RELOAD_BOUND, "reload()", secrets::reload);
       checkSnapshot(secrets.snapshot(), tree, corruptData);
     } finally {
-      Hostile.closeAndCheckThreads(secrets);
+      Hostile.closeReleaseAndCheckThreads(secrets, fifos);
     }
   }
 
