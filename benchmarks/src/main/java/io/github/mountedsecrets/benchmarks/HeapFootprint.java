@@ -31,7 +31,9 @@ import org.springframework.boot.env.ConfigTreePropertySource;
  * files (10,000 fields, the default {@code maxJsonKeys}). Each JSON shape comes twice: typical
  * fields (a 10-character name, a 32-character value) and minimal ones (a name of one to two
  * characters, a one-character value), which give the most keys per byte of file and so the
- * highest heap-to-bytes ratio a default-limited mount can reach.
+ * highest heap-to-bytes ratio among objects of strings; and one and ten files each holding an
+ * array of 1,000 one-digit numbers, two bytes of file per derived key, the highest ratio a
+ * default-limited mount can reach.
  *
  * <p>Two figures per reader and mount: the exact size of the objects the instance alone reaches
  * ({@link RetainedHeap#unique}, object sizes from JOL), and, as a cross-check, the growth of the
@@ -97,6 +99,8 @@ public final class HeapFootprint {
     mounts.put("10 JSON files, 10,000 typical fields", jsonFiles(10, false));
     mounts.put("1 JSON file, 1,000 minimal fields", jsonFiles(1, true));
     mounts.put("10 JSON files, 10,000 minimal fields", jsonFiles(10, true));
+    mounts.put("1 JSON file, array of 1,000 digits", jsonArrays(1));
+    mounts.put("10 JSON files, arrays of 10,000 digits", jsonArrays(10));
 
     List<String> lines = new ArrayList<>();
     lines.add(String.format(Locale.ROOT, "Heap footprint, JDK %s, max heap %d MiB",
@@ -166,6 +170,23 @@ public final class HeapFootprint {
         throw new IllegalStateException(e);
       }
     }
+  }
+
+  /**
+   * Returns {@code files} JSON files each holding one array of 1,000 one-digit numbers
+   * ({@code {"l":[0,1,...]}}): two bytes of file per derived key ({@code file.l[0]}), the fewest
+   * a JSON file can spend, so the highest heap-to-bytes ratio.
+   */
+  private static Map<String, String> jsonArrays(int files) {
+    Map<String, String> result = new LinkedHashMap<>();
+    for (int f = 0; f < files; f++) {
+      StringBuilder json = new StringBuilder("{\"l\":[");
+      for (int i = 0; i < 1_000; i++) {
+        json.append(i > 0 ? "," : "").append(i % 10);
+      }
+      result.put(String.format(Locale.ROOT, "list-%02d.json", f), json.append("]}").toString());
+    }
+    return result;
   }
 
   /**
