@@ -118,6 +118,15 @@ public final class StartupBenchmark {
             app.name(), median, sorted.get(0), sorted.get(sorted.size() - 1),
             (double) median / plain, millis.get(app)));
       }
+      // Both applications of a round ran back to back, so the ratio within a round cancels
+      // most of the machine's slow and fast spells.
+      List<Double> ratios = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        ratios.add((double) millis.get(pair.get(1)).get(round) / millis.get(pair.get(0)).get(round));
+      }
+      Collections.sort(ratios);
+      lines.add(String.format(Locale.ROOT, "%-30s with/without in the same round: median %.2fx, min %.2fx, max %.2fx",
+          pair.get(1).name(), ratios.get((rounds - 1) / 2), ratios.get(0), ratios.get(rounds - 1)));
     }
     lines.forEach(System.out::println);
     Files.createDirectories(out.toAbsolutePath().getParent());
