@@ -36,10 +36,11 @@ import org.springframework.context.annotation.Configuration;
  * Boot application that reads the same mount with {@code spring.config.import=configtree:...}.
  *
  * <p>Workload, the same for every application: Spring Boot's auto-configured HikariCP pool (8
- * connections unless {@code --pool-size} says otherwise, 2 s connection timeout) to an embedded PostgreSQL 17 that checks passwords
- * (SCRAM), with {@code spring.datasource.username=${DB_USER}} and
+ * connections, or {@code --pool-size}; 2 s connection timeout) to an embedded PostgreSQL 17
+ * that checks passwords (SCRAM), with {@code spring.datasource.username=${DB_USER}} and
  * {@code password=${DB_PASSWORD}}; 4 threads run {@code select current_user} in a loop with a
- * 0.25 ms pause (or {@code --pause-micros}); {@code --rotations} rotations with the alternating-users strategy, each:
+ * 0.25 ms pause (or {@code --pause-micros}, 0 for none); {@code --rotations} rotations with the
+ * alternating-users strategy, each:
  * create the next user, write its pair to the mount, wait 2 s, drop the previous user (which
  * ends its sessions). Measured: the time from the moment the pair is on disk (the writer
  * returned) to the first query served by a connection of the new user, and the queries that
@@ -108,7 +109,8 @@ public final class SpringRotationBenchmark {
       }
     }
     List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, "Spring Boot rotation benchmark: %d rotations, pool %d, %d threads, pause %d us, JDK %s",
+    lines.add(String.format(Locale.ROOT,
+        "Spring Boot rotation benchmark: %d rotations, pool %d, %d threads, pause %d us, JDK %s",
         rotations, poolSize, THREADS, pauseMicros, System.getProperty("java.version")));
     try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
       for (App app : apps) {

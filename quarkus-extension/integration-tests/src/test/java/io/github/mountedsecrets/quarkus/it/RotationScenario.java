@@ -1,6 +1,7 @@
 package io.github.mountedsecrets.quarkus.it;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalPoolInterceptor;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
 import io.quarkus.arc.Arc;
 import io.github.mountedsecrets.test.SecretsMount;
@@ -42,7 +43,10 @@ final class RotationScenario {
     List<Long> destroyMillis = new ArrayList<>();
     PoolTimeline timeline = new PoolTimeline();
     AgroalDataSource dataSource = Arc.container().instance(AgroalDataSource.class).get();
-    dataSource.setPoolInterceptors(List.of(timeline));
+    List<AgroalPoolInterceptor> interceptors = dataSource.getPoolInterceptors();
+    List<AgroalPoolInterceptor> withTimeline = new ArrayList<>(interceptors);
+    withTimeline.add(timeline);
+    dataSource.setPoolInterceptors(withTimeline);
     int poolSize = ConfigProvider.getConfig()
         .getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20);
     long succeeded;
@@ -103,7 +107,7 @@ final class RotationScenario {
         medianMax(switchMillis), medianMax(destroyMillis), medianMax(createMillis), switchMillis,
         succeededAtFirstDrop, failedAtFirstDrop, succeeded - succeededAtFirstDrop,
         failures.size() - failedAtFirstDrop, errorTypes);
-    dataSource.setPoolInterceptors(List.of());
+    dataSource.setPoolInterceptors(interceptors);
     System.out.println(line);
     try {
       Files.writeString(RESULTS, line + System.lineSeparator(), StandardOpenOption.CREATE,
