@@ -36,10 +36,11 @@ import org.springframework.context.annotation.Configuration;
  * Boot application that reads the same mount with {@code spring.config.import=configtree:...}.
  *
  * <p>Workload, the same for every application: Spring Boot's auto-configured HikariCP pool (8
- * connections, 2 s connection timeout) to an embedded PostgreSQL 17 that checks passwords
- * (SCRAM), with {@code spring.datasource.username=${DB_USER}} and
+ * connections, or {@code --pool-size}; 2 s connection timeout) to an embedded PostgreSQL 17
+ * that checks passwords (SCRAM), with {@code spring.datasource.username=${DB_USER}} and
  * {@code password=${DB_PASSWORD}}; 4 threads run {@code select current_user} in a loop with a
- * 0.25 ms pause; {@code --rotations} rotations with the alternating-users strategy, each:
+ * 0.25 ms pause (or {@code --pause-micros}, 0 for none); {@code --rotations} rotations with the
+ * alternating-users strategy, each:
  * create the next user, write its pair to the mount, wait 2 s, drop the previous user (which
  * ends its sessions). Measured: the time from the moment the pair is on disk (the writer
  * returned) to the first query served by a connection of the new user, and the queries that
@@ -49,12 +50,11 @@ import org.springframework.context.annotation.Configuration;
  * java -cp benchmarks/target/benchmarks.jar \
  *     io.github.mountedsecrets.benchmarks.spring.SpringRotationBenchmark \
  *     [--rotations 10] [--apps starter-atomic-writer,starter-file-by-file,configtree] \
- *     [--out benchmarks/target/spring-rotation-benchmark.txt]
+ *     [--pool-size 8] [--pause-micros 250] [--out benchmarks/target/spring-rotation-benchmark.txt]
  * </pre>
  */
 public final class SpringRotationBenchmark {
   private static final long WAIT_BEFORE_DROP_MILLIS = 2_000;
-  private static final long PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
   private static final int THREADS = 4;
 
   private SpringRotationBenchmark() {}
@@ -94,6 +94,8 @@ public final class SpringRotationBenchmark {
    */
   public static void main(String[] args) throws IOException {
     int rotations = 10;
+    int poolSize = 8;
+    long pauseMicros = 250;
     List<App> apps = List.of(App.values());
     Path out = Path.of("benchmarks/target/spring-rotation-benchmark.txt");
     for (int i = 0; i < args.length; i++) {
@@ -101,15 +103,18 @@ public final class SpringRotationBenchmark {
         case "--rotations" -> rotations = Integer.parseInt(args[++i]);
         case "--apps" -> apps = Arrays.stream(args[++i].split(",")).map(App::of).toList();
         case "--out" -> out = Path.of(args[++i]);
+        case "--pool-size" -> poolSize = Integer.parseInt(args[++i]);
+        case "--pause-micros" -> pauseMicros = Long.parseLong(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, "Spring Boot rotation benchmark: %d rotations, %d threads, JDK %s",
-        rotations, THREADS, System.getProperty("java.version")));
+    lines.add(String.format(Locale.ROOT,
+        "Spring Boot rotation benchmark: %d rotations, pool %d, %d threads, pause %d us, JDK %s",
+        rotations, poolSize, THREADS, pauseMicros, System.getProperty("java.version")));
     try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
       for (App app : apps) {
-        String line = run(app, rotations, db).toString();
+        String line = run(app, rotations, poolSize, pauseMicros, db).toString();
         System.out.println(line);
         lines.add(line);
       }
@@ -119,7 +124,8 @@ public final class SpringRotationBenchmark {
     System.out.println("written to " + out);
   }
 
-  private static Result run(App app, int rotations, EmbeddedDatabase db) throws IOException {
+  private static Result run(App app, int rotations, int poolSize, long pauseMicros,
+      EmbeddedDatabase db) throws IOException {
     Path root = Files.createTempDirectory("spring-rotation-benchmark-");
     try {
       SecretsMount mount = SecretsMount.create(app.layout, root.resolve("secrets-store"));
@@ -128,8 +134,8 @@ public final class SpringRotationBenchmark {
       db.createUser(user, password);
       mount.publish(pair(user, password));
       Result result = new Result(app);
-      try (ConfigurableApplicationContext context = start(app, mount.directory(), db.jdbcUrl());
-          Load load = new Load(context.getBean(DataSource.class))) {
+      try (ConfigurableApplicationContext context = start(app, mount.directory(), db.jdbcUrl(), poolSize);
+          Load load = new Load(context.getBean(DataSource.class), pauseMicros)) {
         for (int i = 0; i < rotations; i++) {
           String next = newUser(app);
           String nextPassword = UUID.randomUUID().toString();
@@ -157,12 +163,13 @@ public final class SpringRotationBenchmark {
     }
   }
 
-  private static ConfigurableApplicationContext start(App app, Path mount, String jdbcUrl) {
+  private static ConfigurableApplicationContext start(App app, Path mount, String jdbcUrl,
+      int poolSize) {
     List<String> properties = new ArrayList<>(List.of(
         "spring.datasource.url=" + jdbcUrl,
         "spring.datasource.username=${DB_USER}",
         "spring.datasource.password=${DB_PASSWORD}",
-        "spring.datasource.hikari.maximum-pool-size=8",
+        "spring.datasource.hikari.maximum-pool-size=" + poolSize,
         "spring.datasource.hikari.connection-timeout=2000"));
     if (app.starter) {
       properties.add("spring.config.import=mounted-secrets:" + mount);
@@ -197,11 +204,13 @@ public final class SpringRotationBenchmark {
     final AtomicLong failed = new AtomicLong();
     final Map<String, Long> firstQueryAs = new ConcurrentHashMap<>();
     private final DataSource dataSource;
+    private final long pauseNanos;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    Load(DataSource dataSource) {
+    Load(DataSource dataSource, long pauseMicros) {
       this.dataSource = dataSource;
+      this.pauseNanos = TimeUnit.MICROSECONDS.toNanos(pauseMicros);
       for (int i = 0; i < THREADS; i++) {
         Thread thread = new Thread(this::run, "load-" + i);
         thread.setDaemon(true);
@@ -222,7 +231,9 @@ public final class SpringRotationBenchmark {
         } catch (SQLException | RuntimeException e) {
           failed.incrementAndGet();
         }
-        LockSupport.parkNanos(PAUSE_NANOS);
+        if (pauseNanos > 0) {
+          LockSupport.parkNanos(pauseNanos);
+        }
       }
     }
 

@@ -12,9 +12,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Threads that run queries until closed, recording failures and the database user of the
  * latest successful query. Each thread pauses a quarter of a millisecond between queries,
- * so that two cores still leave room for the rotation itself.
+ * so that two cores still leave room for the rotation itself; the system property
+ * {@value #PAUSE_PROPERTY} sets another pause in microseconds ({@code 0}: none).
  */
 final class Load implements AutoCloseable {
+  static final String PAUSE_PROPERTY = "benchmark.pause-micros";
+  static final long PAUSE_MICROS = Long.getLong(PAUSE_PROPERTY, 250);
+
   private final QueryService queries;
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -45,7 +49,9 @@ final class Load implements AutoCloseable {
       } catch (Exception e) {
         failures.add(e.getClass().getName() + ": " + e.getMessage());
       }
-      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(250));
+      if (PAUSE_MICROS > 0) {
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(PAUSE_MICROS));
+      }
     }
   }
 

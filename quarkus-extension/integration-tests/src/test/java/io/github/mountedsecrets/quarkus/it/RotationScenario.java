@@ -1,6 +1,9 @@
 package io.github.mountedsecrets.quarkus.it;
 
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalPoolInterceptor;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
+import io.quarkus.arc.Arc;
 import io.github.mountedsecrets.test.SecretsMount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
 
 /**
  * The benchmark's workload, the same for every application: queries from four threads while
@@ -25,6 +30,7 @@ final class RotationScenario {
   static final int THREADS = 4;
   static final int ROTATIONS = 10;
   static final long GRACE_MILLIS = 2_000;
+  private static final Logger LOG = Logger.getLogger(RotationScenario.class);
   static final Path RESULTS = Path.of("target/quarkus-rotation-benchmark.txt");
 
   private RotationScenario() {}
@@ -33,6 +39,21 @@ final class RotationScenario {
     EmbeddedDatabase database = PostgresMountResource.database;
     SecretsMount mount = PostgresMountResource.mount;
     List<Long> switchMillis = new ArrayList<>();
+    List<Long> createMillis = new ArrayList<>();
+    List<Long> destroyMillis = new ArrayList<>();
+    PoolTimeline timeline = new PoolTimeline();
+    AgroalDataSource dataSource = Arc.container().instance(AgroalDataSource.class).get();
+    List<AgroalPoolInterceptor> interceptors;
+    try {
+      interceptors = dataSource.getPoolInterceptors();
+    } catch (NullPointerException e) {
+      interceptors = List.of(); // Agroal 3.2 throws here while none were ever set
+    }
+    List<AgroalPoolInterceptor> withTimeline = new ArrayList<>(interceptors);
+    withTimeline.add(timeline);
+    dataSource.setPoolInterceptors(withTimeline);
+    int poolSize = ConfigProvider.getConfig()
+        .getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20);
     long succeeded;
     List<String> failures;
     long succeededAtFirstDrop = -1;
@@ -46,14 +67,24 @@ final class RotationScenario {
         database.createUser(next, password);
         long start = System.nanoTime();
         mount.publish(Map.of("DB_USER", next, "DB_PASSWORD", password));
+        LOG.debugf("rotation %d: %s written", i, next);
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
         boolean switched = false;
         while (System.nanoTime() < deadline) {
           if (!switched && next.equals(load.lastUser())) {
             switched = true;
             switchMillis.add((System.nanoTime() - start) / 1_000_000);
+            LOG.debugf("rotation %d: first query as %s", i, next);
           }
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        long created = timeline.first(start, true, next);
+        if (created >= 0) {
+          createMillis.add((created - start) / 1_000_000);
+        }
+        long destroyed = timeline.first(start, false, old);
+        if (destroyed >= 0) {
+          destroyMillis.add((destroyed - start) / 1_000_000);
         }
         if (succeededAtFirstDrop < 0) {
           succeededAtFirstDrop = load.succeeded();
@@ -67,17 +98,21 @@ final class RotationScenario {
       failures = load.failures();
     }
     Collections.sort(switchMillis);
+    Collections.sort(createMillis);
+    Collections.sort(destroyMillis);
     String errorTypes = failures.stream().map(f -> f.substring(0, Math.max(0, f.indexOf(':'))))
         .distinct().sorted().reduce((a, b) -> a + ", " + b).orElse("none");
     String line = String.format(
-        "%s: rotations %d, new credentials in use after %d of them, rotation on disk to a query"
-            + " on a new connection: median %s, max %s; queries before the first old user was"
-            + " dropped: %d ok, %d failed; after: %d ok, %d failed (%s)",
-        application, ROTATIONS, switchMillis.size(),
-        switchMillis.isEmpty() ? "never" : switchMillis.get(switchMillis.size() / 2) + " ms",
-        switchMillis.isEmpty() ? "never" : switchMillis.get(switchMillis.size() - 1) + " ms",
+        "%s (pool %d, %d threads, pause %d us): rotations %d, new credentials in use after %d of"
+            + " them, rotation on disk to a query on a new connection: %s; to the first old"
+            + " connection closed: %s; to the first new connection opened: %s; all: %s;"
+            + " queries before the first old user was dropped: %d ok, %d failed; after: %d ok,"
+            + " %d failed (%s)",
+        application, poolSize, THREADS, Load.PAUSE_MICROS, ROTATIONS, switchMillis.size(),
+        medianMax(switchMillis), medianMax(destroyMillis), medianMax(createMillis), switchMillis,
         succeededAtFirstDrop, failedAtFirstDrop, succeeded - succeededAtFirstDrop,
         failures.size() - failedAtFirstDrop, errorTypes);
+    dataSource.setPoolInterceptors(interceptors);
     System.out.println(line);
     try {
       Files.writeString(RESULTS, line + System.lineSeparator(), StandardOpenOption.CREATE,
@@ -86,5 +121,10 @@ final class RotationScenario {
       throw new UncheckedIOException(e);
     }
     return line;
+  }
+
+  private static String medianMax(List<Long> sortedMillis) {
+    return sortedMillis.isEmpty() ? "never" : "median " + sortedMillis.get((sortedMillis.size() - 1) / 2)
+        + " ms, max " + sortedMillis.get(sortedMillis.size() - 1) + " ms";
   }
 }
