@@ -246,4 +246,60 @@ public interface MountedSecretsConfig {
     @WithDefault("60s")
     Duration maxBackoff();
   }
+
+  /**
+   * TLS configurations served from the mount, by name. When the application has the Quarkus
+   * TLS registry ({@code quarkus-tls-registry}, which {@code quarkus-vertx-http} brings), each
+   * is registered there under its name at startup (for example
+   * {@code quarkus.http.tls-configuration-name=<name>}) and updated, with a
+   * {@code CertificateUpdatedEvent}, on every rotation whose certificate and key pass the
+   * checks; a mismatched, half-written or expired generation keeps the previous material.
+   *
+   * @return TLS options by configuration name
+   */
+  @ConfigDocMapKey("name")
+  @ConfigDocSection
+  Map<String, TlsConfig> tls();
+
+  /** Which keys of the mount hold one TLS configuration's material. */
+  @ConfigGroup
+  interface TlsConfig {
+    /**
+     * Key holding the PEM certificate chain, leaf first (or a combined PEM file with the key).
+     *
+     * @return the certificate key
+     */
+    String certificate();
+
+    /**
+     * Key holding the PEM private key; when not set, the {@code certificate} key is read as a
+     * combined file.
+     *
+     * @return the private key key, if separate
+     */
+    Optional<String> privateKey();
+
+    /**
+     * Key holding the password of an encrypted PKCS#8 private key.
+     *
+     * @return the password key, if the key is encrypted
+     */
+    Optional<String> privateKeyPassword();
+
+    /**
+     * Key holding trusted PEM certificates (for clients, or to ask for client certificates);
+     * when not set, the JDK's default trust applies.
+     *
+     * @return the trust key, if any
+     */
+    Optional<String> trust();
+
+    /**
+     * How long before the certificate's end of validity a warning is logged.
+     *
+     * @return zero or a positive duration
+     */
+    @WithDefault("14d")
+    Duration expiryWarning();
+  }
 }

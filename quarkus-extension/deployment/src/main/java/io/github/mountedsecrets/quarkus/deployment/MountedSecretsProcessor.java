@@ -10,10 +10,12 @@ import io.github.mountedsecrets.quarkus.MountedSecretsMappings;
 import io.github.mountedsecrets.quarkus.MountedSecretsMetricsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsConfigBuilder;
+import io.github.mountedsecrets.quarkus.MountedTlsConfigurations;
 import io.github.mountedsecrets.quarkus.MountedSecretsRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
 import io.quarkus.arc.processor.InjectionPointInfo;
+import io.quarkus.bootstrap.classloading.QuarkusClassLoader;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
@@ -42,7 +44,7 @@ import org.jboss.jandex.MethodParameterInfo;
 
 /**
  * Build steps of the mounted-secrets extension: the run-time config source, the CDI beans,
- * the optional Agroal, health and Micrometer integrations, the warning about
+ * the optional Agroal, TLS registry, health and Micrometer integrations, the warning about
  * {@code @ConfigProperty} injection points that do not follow rotations, and native-image hints.
  *
  * <p>Integrations are registered only when the application has the extension they need, so
@@ -52,6 +54,11 @@ class MountedSecretsProcessor {
   static final String FEATURE = "mounted-secrets";
 
   private static final String MOUNTED_SECRETS = MountedSecrets.class.getName();
+  /**
+   * Present when the application has the Quarkus TLS registry extension, which has no
+   * capability name; its API ({@code quarkus-tls-registry-spi}) may come without it.
+   */
+  private static final String TLS_REGISTRY = "io.quarkus.tls.runtime.CertificateRecorder";
   private static final DotName CONFIG_PROPERTY = DotName.createSimple(
       "org.eclipse.microprofile.config.inject.ConfigProperty");
   /** Injected types whose value is looked up again on each call, so they follow rotations. */
@@ -81,6 +88,9 @@ class MountedSecretsProcessor {
             MountedSecretsMappings.class, MountedSecretsCredentialsProvider.class);
     if (capabilities.isPresent(Capability.AGROAL)) {
       builder.addBeanClass(AgroalPools.class);
+    }
+    if (QuarkusClassLoader.isClassPresentAtRuntime(TLS_REGISTRY)) {
+      builder.addBeanClass(MountedTlsConfigurations.class);
     }
     if (config.metrics().enabled() && metrics.isPresent()
         && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
