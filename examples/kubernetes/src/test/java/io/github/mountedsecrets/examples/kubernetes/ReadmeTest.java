@@ -83,6 +83,7 @@ class ReadmeTest {
     // The README's <placeholders> stand where the log templates have {} (or, in the refused
     // credentials line, the concrete values of one example).
     String core = Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/MountedSecrets.java"))
+        + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/Reloader.java"))
         + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/rotation/RotationLoop.java"));
     String flat = core.replaceAll("\"\\s*\\+\\s*\"", "");
     for (String template : List.of(
