@@ -66,8 +66,24 @@ abstract class Dir implements Closeable {
     return path.getFileSystem().getPath(name);
   }
 
-  /** Lists the names of the directory's entries, as the file system returned them. */
-  abstract List<Path> list() throws IOException;
+  /** The open directory; it can be iterated once. */
+  abstract DirectoryStream<Path> stream();
+
+  /** Lists the names of the directory's entries, as the file system returned them; once. */
+  final List<Path> list() throws IOException {
+    List<Path> names = new ArrayList<>();
+    try {
+      for (Path entry : stream()) {
+        Path name = entry.getFileName();
+        if (name != null) {
+          names.add(name);
+        }
+      }
+    } catch (java.nio.file.DirectoryIteratorException e) {
+      throw e.getCause();
+    }
+    return names;
+  }
 
   /** Reads an entry's own attributes, not following a link. */
   abstract BasicFileAttributes lstat(Path name) throws IOException;
@@ -116,7 +132,6 @@ abstract class Dir implements Closeable {
   /** Through the directory's handle. */
   private static final class Secure extends Dir {
     private final SecureDirectoryStream<Path> stream;
-    private boolean listed;
 
     Secure(Path path, SecureDirectoryStream<Path> stream) {
       super(path);
@@ -124,23 +139,8 @@ abstract class Dir implements Closeable {
     }
 
     @Override
-    List<Path> list() throws IOException {
-      if (listed) {
-        throw new IllegalStateException("listed twice");
-      }
-      listed = true;
-      List<Path> names = new ArrayList<>();
-      try {
-        for (Path entry : stream) {
-          Path name = entry.getFileName();
-          if (name != null) {
-            names.add(name);
-          }
-        }
-      } catch (java.nio.file.DirectoryIteratorException e) {
-        throw e.getCause();
-      }
-      return names;
+    DirectoryStream<Path> stream() {
+      return stream;
     }
 
     @Override
@@ -181,19 +181,8 @@ abstract class Dir implements Closeable {
     }
 
     @Override
-    List<Path> list() throws IOException {
-      List<Path> names = new ArrayList<>();
-      try {
-        for (Path entry : stream) {
-          Path name = entry.getFileName();
-          if (name != null) {
-            names.add(name);
-          }
-        }
-      } catch (java.nio.file.DirectoryIteratorException e) {
-        throw e.getCause();
-      }
-      return names;
+    DirectoryStream<Path> stream() {
+      return stream;
     }
 
     @Override

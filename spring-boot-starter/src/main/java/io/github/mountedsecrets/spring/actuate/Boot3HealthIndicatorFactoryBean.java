@@ -4,10 +4,11 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.FactoryBean;
 
 /**
- * The health indicator on Spring Boot 3.5, where the health API is
+ * A health indicator on Spring Boot 3.5 (the mounts' and the SSL bundles'), where the health API is
  * {@code org.springframework.boot.actuate.health} in {@code spring-boot-actuator}.
  *
  * <p>This jar is compiled against Spring Boot 4, whose {@code spring-boot-actuator} no longer
@@ -17,19 +18,32 @@ import org.springframework.beans.factory.FactoryBean;
  * {@code withDetails(Map)}, {@code build()}) by reflection. It is only created when that
  * interface is on the class path and Spring Boot 4's is not.
  */
-final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object> {
+public final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object> {
   static final String PACKAGE = "org.springframework.boot.actuate.health";
-  static final String INDICATOR = PACKAGE + ".HealthIndicator";
+  /** Spring Boot 3.5's health indicator interface, for class conditions. */
+  public static final String INDICATOR = PACKAGE + ".HealthIndicator";
 
-  private final MountedSecretsHealth health;
+  private final String name;
+  private final Supplier<Map.Entry<String, Map<String, Object>>> report;
   private final Class<?> indicatorType;
   private final Method status;
   private final Method withDetails;
   private final Method build;
 
-  Boot3HealthIndicatorFactoryBean(MountedSecretsHealth health, ClassLoader classLoader)
+  /**
+   * Creates the factory of one indicator.
+   *
+   * @param name what the indicator's {@code toString()} says
+   * @param report the indicator's status ({@code UP}, {@code DOWN}) and details, read at each
+   *     health check
+   * @param classLoader the class loader that sees Spring Boot 3.5's health API
+   * @throws ReflectiveOperationException if that API is not there
+   */
+  public Boot3HealthIndicatorFactoryBean(String name,
+      Supplier<Map.Entry<String, Map<String, Object>>> report, ClassLoader classLoader)
       throws ReflectiveOperationException {
-    this.health = health;
+    this.name = name;
+    this.report = report;
     this.indicatorType = Class.forName(INDICATOR, false, classLoader);
     Class<?> healthType = Class.forName(PACKAGE + ".Health", false, classLoader);
     Class<?> builderType = Class.forName(PACKAGE + ".Health$Builder", false, classLoader);
@@ -42,9 +56,9 @@ final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object> {
   public Object getObject() {
     InvocationHandler handler = (proxy, method, args) -> {
       if (method.getName().equals("health") && method.getParameterCount() == 0) {
-        MountedSecretsHealth.Report report = health.report();
-        Object builder = status.invoke(null, report.status);
-        withDetails.invoke(builder, report.details);
+        Map.Entry<String, Map<String, Object>> current = report.get();
+        Object builder = status.invoke(null, current.getKey());
+        withDetails.invoke(builder, current.getValue());
         return build.invoke(builder);
       }
       if (method.isDefault()) {
@@ -56,7 +70,7 @@ final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object> {
         case "hashCode":
           return System.identityHashCode(proxy);
         case "toString":
-          return "MountedSecretsHealthIndicator";
+          return name;
         default:
           throw new UnsupportedOperationException(method.toString());
       }

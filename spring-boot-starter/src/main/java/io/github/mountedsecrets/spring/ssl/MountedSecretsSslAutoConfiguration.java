@@ -2,9 +2,11 @@ package io.github.mountedsecrets.spring.ssl;
 
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.micrometer.TlsMetrics;
+import io.github.mountedsecrets.spring.actuate.Boot3HealthIndicatorFactoryBean;
 import io.github.mountedsecrets.spring.MountedSecretsAutoConfiguration;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.stream.Collectors;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -78,16 +80,19 @@ public class MountedSecretsSslAutoConfiguration {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = Boot3SslBundlesHealthIndicatorFactoryBean.INDICATOR)
+  @ConditionalOnClass(name = Boot3HealthIndicatorFactoryBean.INDICATOR)
   @ConditionalOnMissingClass("org.springframework.boot.health.contributor.HealthIndicator")
   @ConditionalOnProperty(prefix = "management.health.mountedsecretstls", name = "enabled",
       matchIfMissing = true)
   static class Boot3HealthConfiguration {
     @Bean
-    Boot3SslBundlesHealthIndicatorFactoryBean mountedSecretsTlsHealthIndicator(
+    Boot3HealthIndicatorFactoryBean mountedSecretsTlsHealthIndicator(
         MountedSslBundles bundles) throws ReflectiveOperationException {
-      return new Boot3SslBundlesHealthIndicatorFactoryBean(new SslBundlesHealth(bundles),
-          Boot3SslBundlesHealthIndicatorFactoryBean.class.getClassLoader());
+      SslBundlesHealth health = new SslBundlesHealth(bundles);
+      return new Boot3HealthIndicatorFactoryBean("SslBundlesHealthIndicator", () -> {
+        SslBundlesHealth.Report report = health.report();
+        return Map.entry(report.status, report.details);
+      }, Boot3HealthIndicatorFactoryBean.class.getClassLoader());
     }
   }
 }
