@@ -23,11 +23,11 @@ import java.util.random.RandomGenerator;
  * but only once the database accepts them.
  *
  * <p>When the keys behind the credentials change, the new pair (read from one snapshot, so
- * username and password always belong together) is first checked by the {@link Verifier},
+ * username and password always belong together) is first checked by the {@link CredentialsVerifier},
  * typically a {@link JdbcVerifier} that opens one connection with it. If it is accepted,
  * {@link #current()} returns the new pair and the pool is switched: by a {@link PoolSwitch}
  * (hand over the pair, retire the connections, follow-up evictions; see
- * {@link Builder#pool(PoolSwitch)}) or by a plain {@link Applier}. If it is refused, or the
+ * {@link Builder#pool(PoolSwitch)}) or by a plain {@link CredentialsApplier}. If it is refused, or the
  * switch fails, the current pair stays in use, a warning is logged, and the check is retried
  * with exponential backoff and jitter until it succeeds or the mount changes again. This
  * covers a mount that changes before the database accepts the new password.
@@ -39,38 +39,6 @@ import java.util.random.RandomGenerator;
  * or driver message, since drivers quote the user name.
  */
 public final class CredentialsRotation implements AutoCloseable {
-
-  /** Checks that the database accepts a pair, for example by opening one connection. */
-  @FunctionalInterface
-  public interface Verifier {
-    /**
-     * Throws if the database refuses the credentials.
-     *
-     * @param credentials the pair to check
-     * @throws Exception if they are refused or cannot be checked
-     */
-    void verify(DatabaseCredentials credentials) throws Exception;
-  }
-
-  /** Switches a pool to new credentials; {@link PoolSwitch} is the richer alternative. */
-  @FunctionalInterface
-  public interface Applier {
-    /**
-     * Makes new connections use the credentials and retires the old connections gently.
-     *
-     * @param credentials the verified pair
-     * @throws Exception if the switch failed; it is retried like a refused check
-     */
-    void apply(DatabaseCredentials credentials) throws Exception;
-  }
-
-  /** Whether the pool uses the credentials in the mount. */
-  public enum State {
-    /** The pool uses the credentials the mount holds. */
-    IN_SYNC,
-    /** The mount holds new credentials that were refused; the previous ones stay in use. */
-    RETRYING
-  }
 
   private final String name;
   private final FollowUpEvictions followUps;
@@ -87,8 +55,11 @@ public final class CredentialsRotation implements AutoCloseable {
     String where = builder.secrets.directory() + ": " + name;
     this.followUps = new FollowUpEvictions(where, FollowUpEvictions.scheduler(executor),
         System::nanoTime);
-    Applier applier = builder.pool != null ? followUps.switching(builder.pool) : builder.applier;
-    this.loop = new RotationLoop(builder, applier, executor);
+    CredentialsApplier applier =
+        builder.pool != null ? followUps.switching(builder.pool) : builder.applier;
+    this.loop = new RotationLoop(builder.secrets, name, builder.source, builder.relevant,
+        builder.verifier, applier, builder.clock,
+        new Backoff(builder.initialBackoff, builder.maxBackoff, builder.random), executor);
   }
 
   /**
@@ -169,7 +140,7 @@ public final class CredentialsRotation implements AutoCloseable {
    * @return the verifier
    * @see JdbcVerifier#of(String)
    */
-  public static Verifier jdbcVerifier(String jdbcUrl) {
+  public static CredentialsVerifier jdbcVerifier(String jdbcUrl) {
     return JdbcVerifier.of(jdbcUrl);
   }
 
@@ -182,7 +153,7 @@ public final class CredentialsRotation implements AutoCloseable {
    * @return the verifier
    * @see JdbcVerifier#of(Driver, String, Properties)
    */
-  public static Verifier jdbcVerifier(Driver driver, String jdbcUrl) {
+  public static CredentialsVerifier jdbcVerifier(Driver driver, String jdbcUrl) {
     return JdbcVerifier.of(driver, jdbcUrl, new Properties());
   }
 
@@ -197,7 +168,7 @@ public final class CredentialsRotation implements AutoCloseable {
    * @return the verifier
    * @see JdbcVerifier#of(Driver, String, Properties)
    */
-  public static Verifier jdbcVerifier(Driver driver, String jdbcUrl, Properties connectionProperties) {
+  public static CredentialsVerifier jdbcVerifier(Driver driver, String jdbcUrl, Properties connectionProperties) {
     return JdbcVerifier.of(driver, jdbcUrl, connectionProperties);
   }
 
@@ -207,8 +178,8 @@ public final class CredentialsRotation implements AutoCloseable {
     String name = "dataSource";
     Function<SecretsSnapshot, DatabaseCredentials> source;
     Predicate<SecretsChangedEvent> relevant;
-    Verifier verifier;
-    Applier applier;
+    CredentialsVerifier verifier;
+    CredentialsApplier applier;
     PoolSwitch pool;
     Duration initialBackoff = Duration.ofSeconds(1);
     Duration maxBackoff = Duration.ofSeconds(60);
@@ -270,7 +241,7 @@ public final class CredentialsRotation implements AutoCloseable {
      * @param verifier the check, e.g. a {@link JdbcVerifier}
      * @return this builder
      */
-    public Builder verifier(Verifier verifier) {
+    public Builder verifier(CredentialsVerifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier must not be null");
       return this;
     }
@@ -282,7 +253,7 @@ public final class CredentialsRotation implements AutoCloseable {
      * @param applier the switch
      * @return this builder
      */
-    public Builder applier(Applier applier) {
+    public Builder applier(CredentialsApplier applier) {
       this.applier = Objects.requireNonNull(applier, "applier must not be null");
       return this;
     }

@@ -8,7 +8,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The follow-up flush policy after a switch: when, how often and bounded by what a pool is
@@ -36,7 +35,7 @@ final class FollowUpEvictions {
   /** Added to the pool's opening bound for the last follow-up. */
   static final long MARGIN_MILLIS = 250;
 
-  private static final Logger LOG = LoggerFactory.getLogger(CredentialsRotation.class);
+  private static final Logger LOG = RotationLog.LOG;
   private static final long NEVER = Long.MIN_VALUE;
 
   /** Runs a task after a delay; the rotation's executor, or a fake in tests. */
@@ -116,7 +115,7 @@ final class FollowUpEvictions {
   }
 
   /** Returns the applier that switches a pool: apply, evict, follow-ups. */
-  CredentialsRotation.Applier switching(PoolSwitch pool) {
+  CredentialsApplier switching(PoolSwitch pool) {
     Objects.requireNonNull(pool, "pool");
     return (DatabaseCredentials credentials) -> {
       // Read after the rotation made the pair current: see the class comment.

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Immutable and thread-safe; the connection properties are copied when it is created.
  */
-public final class JdbcVerifier implements CredentialsRotation.Verifier {
+public final class JdbcVerifier implements CredentialsVerifier {
   /** The bound on one check unless {@link #withTimeout(Duration)} says otherwise: 10 s. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 

@@ -6,9 +6,6 @@ import io.github.mountedsecrets.MountedSecretsException;
 import io.github.mountedsecrets.SecretsChangedEvent;
 import io.github.mountedsecrets.SecretsSnapshot;
 import io.github.mountedsecrets.Subscription;
-import io.github.mountedsecrets.rotation.CredentialsRotation.Applier;
-import io.github.mountedsecrets.rotation.CredentialsRotation.State;
-import io.github.mountedsecrets.rotation.CredentialsRotation.Verifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The work behind a {@link CredentialsRotation}: verify, publish, switch, retry.
@@ -31,13 +28,13 @@ import org.slf4j.LoggerFactory;
  * gets it; if the switch fails, the previous pair is put back before the retry.
  */
 final class RotationLoop {
-  private static final Logger LOG = LoggerFactory.getLogger(CredentialsRotation.class);
+  private static final Logger LOG = RotationLog.LOG;
 
   private final MountedSecrets secrets;
   private final String name;
   private final Function<SecretsSnapshot, DatabaseCredentials> source;
-  private final Verifier verifier;
-  private final Applier applier;
+  private final CredentialsVerifier verifier;
+  private final CredentialsApplier applier;
   private final Clock clock;
   private final ScheduledExecutorService executor;
   private final Subscription subscription;
@@ -55,14 +52,17 @@ final class RotationLoop {
   private Instant lastFailureAt;
   private String failureReason;
 
-  RotationLoop(CredentialsRotation.Builder builder, Applier applier, ScheduledExecutorService executor) {
-    this.secrets = builder.secrets;
-    this.name = builder.name;
-    this.source = builder.source;
-    this.verifier = builder.verifier;
+  RotationLoop(MountedSecrets secrets, String name,
+      Function<SecretsSnapshot, DatabaseCredentials> source, Predicate<SecretsChangedEvent> relevant,
+      CredentialsVerifier verifier, CredentialsApplier applier, Clock clock, Backoff backoff,
+      ScheduledExecutorService executor) {
+    this.secrets = secrets;
+    this.name = name;
+    this.source = source;
+    this.verifier = verifier;
     this.applier = applier;
-    this.clock = builder.clock;
-    this.backoff = new Backoff(builder.initialBackoff, builder.maxBackoff, builder.random);
+    this.clock = clock;
+    this.backoff = backoff;
     this.executor = executor;
     try {
       this.current = source.apply(secrets.snapshot());
@@ -70,9 +70,10 @@ final class RotationLoop {
       executor.shutdownNow();
       throw e;
     }
-    this.status = new RotationStatus(State.IN_SYNC, current.revision(), null, 0, 0, null, null, null);
+    this.status = new RotationStatus(RotationState.IN_SYNC, current.revision(), null, 0, 0, null,
+        null, null);
     this.subscription = secrets.onChange(event -> {
-      if (builder.relevant.test(event)) {
+      if (relevant.test(event)) {
         SecretsSnapshot snapshot = event.current();
         submit(() -> consider(snapshot));
       }
@@ -114,7 +115,7 @@ final class RotationLoop {
     backoff.reset();
     if (next.equals(current)) {
       pending = null;
-      publishStatus(State.IN_SYNC);
+      publishStatus(RotationState.IN_SYNC);
       return;
     }
     pending = next;
@@ -149,7 +150,7 @@ final class RotationLoop {
     failureReason = null;
     switches++;
     lastSwitchAt = clock.instant();
-    publishStatus(State.IN_SYNC);
+    publishStatus(RotationState.IN_SYNC);
     LOG.info("{}: {}: switched to the credentials of revision {} after a successful check",
         secrets.directory(), name, target.revision());
   }
@@ -160,7 +161,7 @@ final class RotationLoop {
     failureReason = "new credentials (revision " + target.revision() + ") " + what + ": "
         + RotationStatus.describe(e);
     Duration wait = backoff.next();
-    publishStatus(State.RETRYING);
+    publishStatus(RotationState.RETRYING);
     if (failures == 1) {
       LOG.warn("{}: {}: {}; keeping the credentials in use (revision {}), retrying in {} ms",
           secrets.directory(), name, failureReason, current.revision(), wait.toMillis());
@@ -182,10 +183,11 @@ final class RotationLoop {
     }
   }
 
-  private void publishStatus(State state) {
+  private void publishStatus(RotationState state) {
     DatabaseCredentials waiting = pending;
     status = new RotationStatus(state, current.revision(), waiting == null ? null : waiting.revision(),
-        failures, switches, lastSwitchAt, lastFailureAt, state == State.IN_SYNC ? null : failureReason);
+        failures, switches, lastSwitchAt, lastFailureAt,
+        state == RotationState.IN_SYNC ? null : failureReason);
   }
 
   void close() {

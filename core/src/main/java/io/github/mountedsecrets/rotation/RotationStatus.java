@@ -1,6 +1,5 @@
 package io.github.mountedsecrets.rotation;
 
-import io.github.mountedsecrets.rotation.CredentialsRotation.State;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collections;
@@ -15,7 +14,7 @@ import java.util.Optional;
  * drivers quote the user name in theirs.
  */
 public final class RotationStatus {
-  private final State state;
+  private final RotationState state;
   private final long revision;
   private final Long pendingRevision;
   private final long failedAttempts;
@@ -24,8 +23,8 @@ public final class RotationStatus {
   private final Instant lastFailureAt;
   private final String failureReason;
 
-  RotationStatus(State state, long revision, Long pendingRevision, long failedAttempts, long switches,
-      Instant lastSwitchAt, Instant lastFailureAt, String failureReason) {
+  RotationStatus(RotationState state, long revision, Long pendingRevision, long failedAttempts,
+      long switches, Instant lastSwitchAt, Instant lastFailureAt, String failureReason) {
     this.state = state;
     this.revision = revision;
     this.pendingRevision = pendingRevision;
@@ -90,7 +89,7 @@ public final class RotationStatus {
    *
    * @return the state
    */
-  public State state() {
+  public RotationState state() {
     return state;
   }
 

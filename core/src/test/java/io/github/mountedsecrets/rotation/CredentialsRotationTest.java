@@ -71,12 +71,12 @@ class CredentialsRotationTest {
       mount.publish(pair("rot_green", "CANARY-green-1"));
       Await.until(WAIT, () -> rotation.current().username().equals("rot_green"), () -> "switch to green");
       assertThat(applied).extracting(DatabaseCredentials::username).containsExactly("rot_green");
-      assertThat(rotation.status().state()).isEqualTo(CredentialsRotation.State.IN_SYNC);
+      assertThat(rotation.status().state()).isEqualTo(RotationState.IN_SYNC);
       assertThat(rotation.status().switches()).isEqualTo(1);
 
       // The mount changes before the database accepts the new password.
       mount.publish(pair("rot_blue", "CANARY-blue-2"));
-      Await.until(WAIT, () -> rotation.status().state() == CredentialsRotation.State.RETRYING,
+      Await.until(WAIT, () -> rotation.status().state() == RotationState.RETRYING,
           () -> "refused and retrying");
       assertThat(rotation.current().username()).isEqualTo("rot_green");
       assertThat(rotation.status().failureReason()).hasValueSatisfying(reason -> assertThat(reason)
@@ -87,7 +87,7 @@ class CredentialsRotationTest {
       database.setPassword("rot_blue", "CANARY-blue-2");
       Await.until(WAIT, () -> rotation.current().username().equals("rot_blue"), () -> "switch after the database accepted");
       assertThat(rotation.current().password()).isEqualTo("CANARY-blue-2");
-      assertThat(rotation.status().state()).isEqualTo(CredentialsRotation.State.IN_SYNC);
+      assertThat(rotation.status().state()).isEqualTo(RotationState.IN_SYNC);
       assertThat(rotation.status().failureReason()).isEmpty();
       assertThat(applied).hasSize(2);
 
@@ -133,12 +133,12 @@ class CredentialsRotationTest {
             .build()) {
       self.set(rotation);
       mount.publish(pair("rot_apply_b", "pw-b"));
-      Await.until(WAIT, () -> rotation.status().state() == CredentialsRotation.State.RETRYING,
+      Await.until(WAIT, () -> rotation.status().state() == RotationState.RETRYING,
           () -> "first apply failed");
       assertThat(rotation.current().username()).as("withdrawn after the failed switch").isEqualTo("rot_apply_a");
       assertThat(rotation.status().failureReason()).hasValueSatisfying(r ->
           assertThat(r).contains("could not be applied to the pool").contains("IllegalStateException"));
-      Await.until(WAIT, () -> rotation.status().state() == CredentialsRotation.State.IN_SYNC,
+      Await.until(WAIT, () -> rotation.status().state() == RotationState.IN_SYNC,
           () -> "switch on the retry");
       // Both attempts handed the verified pair out before the pool was switched.
       assertThat(seenDuringApply).containsExactly("rot_apply_b", "rot_apply_b");

@@ -199,7 +199,7 @@ class Dbcp2RotationUnderLoadTest {
       }
       assertThat(failures.get()).as("failed queries: %s", failureTypes).isZero();
       assertThat(pool.rotation.status().switches()).isEqualTo(ROTATIONS);
-      assertThat(pool.rotation.status().state()).isEqualTo(CredentialsRotation.State.IN_SYNC);
+      assertThat(pool.rotation.status().state()).isEqualTo(RotationState.IN_SYNC);
       System.out.printf("DBCP2 %s: %d queries, %d failed, by user %s; publish-to-switch ms %s; "
           + "publish-to-old-user-gone ms %s%n", layout, queries.get(), failures.get(), byUser,
           switchMillis, drainMillis);

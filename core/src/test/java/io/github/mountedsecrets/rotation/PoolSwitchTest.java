@@ -147,7 +147,7 @@ class PoolSwitchTest {
       assertThat(pool.calls).startsWith("apply orders_app_clone current=orders_app_clone",
           "apply orders_app_clone current=orders_app_clone", "evict");
       assertThat(rotation.status().lastFailureAt()).isPresent();
-      assertThat(rotation.status().state()).isEqualTo(CredentialsRotation.State.IN_SYNC);
+      assertThat(rotation.status().state()).isEqualTo(RotationState.IN_SYNC);
     }
   }
 

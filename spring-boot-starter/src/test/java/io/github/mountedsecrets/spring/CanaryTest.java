@@ -4,18 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mountedsecrets.rotation.RotationStatus;
-import io.github.mountedsecrets.rotation.CredentialsRotation;
 import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationState;
+import io.github.mountedsecrets.rotation.RotationStatus;
 import io.github.mountedsecrets.spring.actuate.MountedSecretsEndpoint;
 import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
 import io.github.mountedsecrets.test.Mount;
 import io.github.mountedsecrets.test.SecretsMount;
+import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Measurement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +64,7 @@ class CanaryTest {
 
       // The mount changes before the database accepts the new password, then it does.
       mount.publish(files(user, CANARY + "-db-2"));
-      Await.until(TIMEOUT, () -> rotation(context).state() == CredentialsRotation.State.RETRYING,
+      Await.until(TIMEOUT, () -> rotation(context).state() == RotationState.RETRYING,
           () -> "the refused password");
       shown.append(everythingShown(context));
       db.setPassword(user, CANARY + "-db-2");

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.Credentials;
-import io.github.mountedsecrets.rotation.RotationStatus;
 import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationState;
+import io.github.mountedsecrets.rotation.RotationStatus;
 import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
@@ -46,7 +47,7 @@ class DataSourceRotationTest {
     try (ConfigurableApplicationContext context = run(mount.directory())) {
       DataSource dataSource = context.getBean(DataSource.class);
       assertThat(currentUser(dataSource)).isEqualTo(blue);
-      assertThat(rotation(context).state()).isEqualTo(CredentialsRotation.State.IN_SYNC);
+      assertThat(rotation(context).state()).isEqualTo(RotationState.IN_SYNC);
 
       db.createUser(green, "pw-green");
       mount.publish(credentials(green, "pw-green"));
@@ -97,7 +98,7 @@ class DataSourceRotationTest {
 
       mount.publish(credentials(user, "pw-2"));
 
-      Await.until(TIMEOUT, () -> rotation(context).state() == CredentialsRotation.State.RETRYING,
+      Await.until(TIMEOUT, () -> rotation(context).state() == RotationState.RETRYING,
           () -> "the refused password to be retried");
       Await.until(TIMEOUT, () -> rotation(context).failedAttempts() >= 2, () -> "a retry");
       assertThat(dataSource.getCredentials().getPassword()).isEqualTo("pw-1");
@@ -116,7 +117,7 @@ class DataSourceRotationTest {
 
       db.setPassword(user, "pw-2");
 
-      Await.until(TIMEOUT, () -> rotation(context).state() == CredentialsRotation.State.IN_SYNC,
+      Await.until(TIMEOUT, () -> rotation(context).state() == RotationState.IN_SYNC,
           () -> "the password to be accepted");
       assertThat(dataSource.getCredentials().getPassword()).isEqualTo("pw-2");
       if (BootLine.hasCredentialsProvider()) {

@@ -5,7 +5,7 @@ import static io.github.mountedsecrets.spring.DataSourceRotationTest.rotation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.RotationState;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.EmbeddedDatabase;
 import io.github.mountedsecrets.test.Mount;
@@ -46,7 +46,7 @@ class MountBeforeDatabaseRotationTest {
           String next = UUID.randomUUID().toString();
           mount.publish(credentials(user, next));
 
-          Await.until(TIMEOUT, () -> rotation(context).state() == CredentialsRotation.State.RETRYING
+          Await.until(TIMEOUT, () -> rotation(context).state() == RotationState.RETRYING
               && rotation(context).failedAttempts() >= 2, () -> "the new password refused twice");
           assertThat(dataSource.getCredentials().getPassword()).isEqualTo(old);
           assertThat(BootLine.health(context).rotation("dataSource"))
@@ -57,7 +57,7 @@ class MountBeforeDatabaseRotationTest {
           db.setPassword(user, next);
 
           int rotation = i;
-          Await.until(TIMEOUT, () -> rotation(context).state() == CredentialsRotation.State.IN_SYNC
+          Await.until(TIMEOUT, () -> rotation(context).state() == RotationState.IN_SYNC
               && rotation(context).switches() == rotation, () -> "switch " + rotation);
           assertThat(dataSource.getCredentials().getPassword()).isEqualTo(next);
           password = next;

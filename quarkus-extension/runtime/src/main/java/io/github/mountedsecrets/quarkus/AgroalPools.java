@@ -2,7 +2,7 @@ package io.github.mountedsecrets.quarkus;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.AgroalConnectionFactoryConfiguration;
-import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsVerifier;
 import io.github.mountedsecrets.rotation.JdbcVerifier;
 import io.github.mountedsecrets.rotation.PoolSwitch;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
@@ -35,7 +35,7 @@ public final class AgroalPools implements DataSourcePools {
   private static final Logger LOG = Logger.getLogger(AgroalPools.class);
 
   @Override
-  public Optional<CredentialsRotation.Verifier> verifier(String providerName) {
+  public Optional<CredentialsVerifier> verifier(String providerName) {
     for (Map.Entry<String, AgroalDataSource> entry : using(providerName).entrySet()) {
       AgroalConnectionFactoryConfiguration factory;
       try {
@@ -116,7 +116,7 @@ public final class AgroalPools implements DataSourcePools {
    * by its login timeout. The driver is the pool's own, so the check works where
    * {@link java.sql.DriverManager} cannot see it.
    */
-  private static CredentialsRotation.Verifier jdbcCheck(AgroalDataSource pool,
+  private static CredentialsVerifier jdbcCheck(AgroalDataSource pool,
       AgroalConnectionFactoryConfiguration factory) {
     String url = factory.jdbcUrl();
     Properties properties = new Properties();

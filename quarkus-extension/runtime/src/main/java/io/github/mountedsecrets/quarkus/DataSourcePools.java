@@ -1,6 +1,6 @@
 package io.github.mountedsecrets.quarkus;
 
-import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsVerifier;
 import io.github.mountedsecrets.rotation.PoolSwitch;
 import java.time.Duration;
 import java.util.Optional;
@@ -15,7 +15,7 @@ interface DataSourcePools {
    * Returns a check that opens one connection with new credentials to the database of the
    * first datasource using the provider name, or empty when no datasource uses it.
    */
-  Optional<CredentialsRotation.Verifier> verifier(String providerName);
+  Optional<CredentialsVerifier> verifier(String providerName);
 
   /**
    * Returns how the pools using the provider name take new credentials: they ask the provider

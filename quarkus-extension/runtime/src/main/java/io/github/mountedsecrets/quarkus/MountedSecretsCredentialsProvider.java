@@ -1,10 +1,11 @@
 package io.github.mountedsecrets.quarkus;
 
-import io.github.mountedsecrets.rotation.RotationStatus;
-import io.github.mountedsecrets.rotation.CredentialsRotation;
-import io.github.mountedsecrets.rotation.JdbcVerifier;
 import io.github.mountedsecrets.DatabaseCredentials;
 import io.github.mountedsecrets.MountedSecrets;
+import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsVerifier;
+import io.github.mountedsecrets.rotation.JdbcVerifier;
+import io.github.mountedsecrets.rotation.RotationStatus;
 import io.quarkus.arc.Unremovable;
 import io.quarkus.credentials.CredentialsProvider;
 import io.smallrye.mutiny.Uni;
@@ -114,8 +115,8 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
       builder.keys(options.usernameKey(), options.passwordKey());
     }
     // Resolved at each check, not now: this runs inside Agroal's first connection request.
-    CredentialsRotation.Verifier fallback = fallbackVerifier(name);
-    CredentialsRotation.Verifier verifier = credentials -> dataSources
+    CredentialsVerifier fallback = fallbackVerifier(name);
+    CredentialsVerifier verifier = credentials -> dataSources
         .flatMap(p -> p.verifier(name)).orElse(fallback).verify(credentials);
     // Agroal asks this provider for every new connection (handOut); core's rotation flushes
     // the pools and, when a pair was handed out just before the switch, flushes them again.
@@ -142,7 +143,7 @@ public final class MountedSecretsCredentialsProvider implements CredentialsProvi
    * Without a JDBC datasource for the name, checks with the URL the secret itself carries
    * (RDS-style secrets have engine, host, port and dbname), else does not check.
    */
-  private CredentialsRotation.Verifier fallbackVerifier(String name) {
+  private CredentialsVerifier fallbackVerifier(String name) {
     return credentials -> {
       Optional<String> url = credentials.jdbcUrl();
       if (url.isPresent()) {

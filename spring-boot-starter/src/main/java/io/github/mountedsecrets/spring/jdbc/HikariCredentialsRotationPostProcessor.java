@@ -6,13 +6,14 @@ import com.zaxxer.hikari.util.Credentials;
 import io.github.mountedsecrets.DatabaseCredentials;
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.rotation.CredentialsRotation;
+import io.github.mountedsecrets.rotation.CredentialsVerifier;
 import io.github.mountedsecrets.rotation.JdbcVerifier;
 import io.github.mountedsecrets.rotation.PoolSwitch;
 import io.github.mountedsecrets.spring.MountedSecretsProperties;
 import java.sql.Driver;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.sql.DriverManager;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -170,7 +171,7 @@ final class HikariCredentialsRotationPostProcessor
    * Returns core's JDBC verifier opening one connection as the pool would: its URL, driver and
    * data source properties, bounded by its connection timeout.
    */
-  private static CredentialsRotation.Verifier verifier(HikariDataSource dataSource) {
+  private static CredentialsVerifier verifier(HikariDataSource dataSource) {
     return credentials -> {
       String url = dataSource.getJdbcUrl();
       Properties properties = new Properties();
