@@ -1,13 +1,10 @@
 package io.github.mountedsecrets;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,43 +110,6 @@ public final class MountedSecrets implements AutoCloseable {
   public static Builder builder() {
     return new Builder();
   }
-
-  private void start(boolean requireMount) {
-    if (!Files.isDirectory(directory)) {
-      MountNotFoundException missing = new MountNotFoundException(directory, MountNotFoundException::builderName);
-      if (requireMount) {
-        throw missing;
-      }
-      String message = missing.getMessage();
-      LOG.warn("{}: {} Starting without secrets; the mount is picked up when it appears.",
-          directory, message);
-      reloader.markMissingAtStart();
-    } else {
-      // Watch before the first read, so that no change between the two goes unnoticed.
-      watcher.prepare();
-      Reloader.Outcome outcome = reloader.reloadOnce();
-      while (outcome == Reloader.Outcome.UNSETTLED) {
-        sleepQuietly(quietPeriod);
-        outcome = reloader.reloadOnce();
-      }
-      if (outcome == Reloader.Outcome.FAILED && requireMount) {
-        throw new MountedSecretsException("Secrets mount " + directory
-            + " could not be read at startup: " + reloader.failureReason());
-      }
-      if (outcome == Reloader.Outcome.ABSENT && requireMount) {
-        String reason = reloader.failureReason();
-        throw reason != null && reason.startsWith("is incomplete")
-            ? new MountedSecretsException("Secrets mount " + directory + " " + reason)
-            : new MountNotFoundException(directory, MountNotFoundException::builderName);
-      }
-      SecretsSnapshot current = reloader.current();
-      LOG.info("{}: loaded {} keys ({} layout{})", directory, current.size(), current.layout(),
-          current.generation().map(g -> ", generation " + g).orElse(""));
-    }
-    reloader.markStarted();
-    watcher.start();
-  }
-
 
   private ConversionCache conversions() {
     return conversions;
@@ -417,14 +377,6 @@ public final class MountedSecrets implements AutoCloseable {
         + current.size() + ", state=" + reloader.status().state() + "]";
   }
 
-  private static void sleepQuietly(Duration duration) {
-    try {
-      Thread.sleep(Math.max(1, duration.toMillis()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   // ---------------------------------------------------------------------------------------
 
   /**
@@ -451,7 +403,8 @@ public final class MountedSecrets implements AutoCloseable {
     public MountedSecrets build() {
       MountedSecrets secrets = new MountedSecrets(this);
       try {
-        secrets.start(requireMount);
+        FirstRead.start(secrets.directory, secrets.reloader, secrets.watcher, secrets.quietPeriod,
+            requireMount);
       } catch (RuntimeException e) {
         secrets.close();
         throw e;

@@ -1,31 +1,19 @@
 package io.github.mountedsecrets.tls;
 
 import io.github.mountedsecrets.SecretsSnapshot;
-import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAKey;
-import java.security.interfaces.RSAPrivateCrtKey;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.PBEParameterSpec;
 import javax.net.ssl.KeyManagerFactory;
@@ -64,7 +52,6 @@ public final class TlsMaterial {
    * memory; it exists only because the {@code KeyStore} API wants one.
    */
   public static final String KEY_STORE_PASSWORD = "";
-  private static final Set<String> EDDSA = Set.of("EdDSA", "Ed25519", "Ed448");
   private static final String KEY_PROTECTION = "PBEWithHmacSHA256AndAES_256";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -108,204 +95,15 @@ public final class TlsMaterial {
     Objects.requireNonNull(snapshot, "snapshot");
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(now, "now");
-    List<X509Certificate> chain = certificates(snapshot, keys.certificate(), "certificate");
-    PrivateKey privateKey = privateKey(snapshot, keys);
+    List<X509Certificate> chain =
+        MaterialReader.certificates(snapshot, keys.certificate(), "certificate");
+    PrivateKey privateKey = MaterialReader.privateKey(snapshot, keys);
     List<X509Certificate> trust = keys.trust().isPresent()
-        ? certificates(snapshot, keys.trust().get(), "trust") : List.of();
-    checkMatch(keys, chain.get(0), privateKey);
-    checkOrder(keys, chain);
-    checkValidity(keys, chain, now);
+        ? MaterialReader.certificates(snapshot, keys.trust().get(), "trust") : List.of();
+    MaterialChecks.keyMatches(keys, chain.get(0), privateKey);
+    MaterialChecks.chainInOrder(keys, chain);
+    MaterialChecks.validAt(keys, chain, now);
     return new TlsMaterial(keys, chain, privateKey, trust);
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Reading
-
-  private static byte[] content(SecretsSnapshot snapshot, String key, String role) {
-    if (!snapshot.contains(key)) {
-      throw new TlsMaterialException("key '" + key + "' (" + role + ") is not in the mount "
-          + snapshot.directory());
-    }
-    return snapshot.bytes(key);
-  }
-
-  private static List<PemBlock> blocks(byte[] content, String key, String role) {
-    try {
-      return PemBlock.parse(content);
-    } catch (IllegalArgumentException e) {
-      throw new TlsMaterialException("key '" + key + "' (" + role + ") is not valid PEM: "
-          + e.getMessage());
-    } finally {
-      Arrays.fill(content, (byte) 0);
-    }
-  }
-
-  private static List<X509Certificate> certificates(SecretsSnapshot snapshot, String key,
-      String role) {
-    List<X509Certificate> certificates = new ArrayList<>();
-    int index = 0;
-    for (PemBlock block : blocks(content(snapshot, key, role), key, role)) {
-      if (!block.label.equals("CERTIFICATE") && !block.label.equals("TRUSTED CERTIFICATE")) {
-        continue;
-      }
-      index++;
-      try {
-        certificates.add((X509Certificate) CertificateFactory.getInstance("X.509")
-            .generateCertificate(new ByteArrayInputStream(block.der)));
-      } catch (GeneralSecurityException | RuntimeException e) {
-        throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
-            + index + " is not a valid X.509 certificate (" + e.getClass().getSimpleName()
-            + ")");
-      }
-    }
-    if (certificates.isEmpty()) {
-      throw new TlsMaterialException("key '" + key + "' (" + role + ") holds no PEM "
-          + "CERTIFICATE block");
-    }
-    return certificates;
-  }
-
-  private static PrivateKey privateKey(SecretsSnapshot snapshot, TlsKeys keys) {
-    String key = keys.privateKey();
-    List<PemBlock> found = new ArrayList<>();
-    for (PemBlock block : blocks(content(snapshot, key, "private key"), key, "private key")) {
-      if (PrivateKeyReader.isKey(block)) {
-        found.add(block);
-      }
-    }
-    if (found.isEmpty()) {
-      throw new TlsMaterialException("key '" + key + "' (private key) holds no PEM private "
-          + "key (PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
-    }
-    if (found.size() > 1) {
-      throw new TlsMaterialException("key '" + key + "' (private key) holds " + found.size()
-          + " private keys; expected one");
-    }
-    PemBlock block = found.get(0);
-    char[] password = null;
-    if (PrivateKeyReader.isEncrypted(block) && keys.privateKeyPassword().isPresent()) {
-      String passwordKey = keys.privateKeyPassword().get();
-      if (!snapshot.contains(passwordKey)) {
-        throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
-            + "not in the mount " + snapshot.directory());
-      }
-      password = snapshot.get(passwordKey).toCharArray();
-    }
-    try {
-      return PrivateKeyReader.read(block, password);
-    } catch (IllegalArgumentException e) {
-      throw new TlsMaterialException("key '" + key + "' (private key) cannot be read: "
-          + e.getMessage() + keys.privateKeyPassword().map(p -> " (password key '" + p + "')")
-              .orElse(""));
-    } finally {
-      Arrays.fill(block.der, (byte) 0);
-      if (password != null) {
-        Arrays.fill(password, '\0');
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Checks
-
-  private static void checkMatch(TlsKeys keys, X509Certificate leaf, PrivateKey key) {
-    PublicKey publicKey = leaf.getPublicKey();
-    String keyAlgorithm = key.getAlgorithm();
-    String certificateAlgorithm = publicKey.getAlgorithm();
-    boolean sameFamily = keyAlgorithm.equals(certificateAlgorithm)
-        || (key instanceof RSAKey && publicKey instanceof RSAKey)
-        || (EDDSA.contains(keyAlgorithm) && EDDSA.contains(certificateAlgorithm));
-    if (!sameFamily) {
-      throw mismatch(keys, leaf, "the key is " + keyAlgorithm + ", the certificate's public key "
-          + certificateAlgorithm);
-    }
-    boolean matches;
-    if (key instanceof RSAKey && publicKey instanceof RSAPublicKey) {
-      matches = ((RSAKey) key).getModulus().equals(((RSAPublicKey) publicKey).getModulus())
-          && (!(key instanceof RSAPrivateCrtKey) || ((RSAPrivateCrtKey) key).getPublicExponent()
-              .equals(((RSAPublicKey) publicKey).getPublicExponent()));
-    } else {
-      matches = signs(key, publicKey);
-    }
-    if (!matches) {
-      throw mismatch(keys, leaf, "the key's public half differs from the certificate's; "
-          + "a rotation may be half-written");
-    }
-  }
-
-  private static boolean signs(PrivateKey key, PublicKey publicKey) {
-    String algorithm;
-    switch (key.getAlgorithm()) {
-      case "EC":
-        algorithm = "SHA256withECDSA";
-        break;
-      case "DSA":
-        algorithm = "SHA256withDSA";
-        break;
-      default:
-        algorithm = EDDSA.contains(key.getAlgorithm()) ? "EdDSA" : key.getAlgorithm();
-    }
-    byte[] challenge = new byte[32];
-    RANDOM.nextBytes(challenge);
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(challenge);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(publicKey);
-      verifier.update(challenge);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return false;
-    }
-  }
-
-  private static TlsMaterialException mismatch(TlsKeys keys, X509Certificate leaf, String why) {
-    return new TlsMaterialException("the private key in '" + keys.privateKey()
-        + "' does not match the certificate in '" + keys.certificate() + "' ("
-        + leaf.getSubjectX500Principal().getName() + ", serial "
-        + leaf.getSerialNumber().toString(16) + "): " + why);
-  }
-
-  private static void checkOrder(TlsKeys keys, List<X509Certificate> chain) {
-    for (int i = 0; i + 1 < chain.size(); i++) {
-      X509Certificate subject = chain.get(i);
-      X509Certificate issuer = chain.get(i + 1);
-      boolean issued = subject.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
-      if (issued) {
-        try {
-          subject.verify(issuer.getPublicKey());
-        } catch (GeneralSecurityException | RuntimeException e) {
-          issued = false;
-        }
-      }
-      if (!issued) {
-        throw new TlsMaterialException("the certificate chain in '" + keys.certificate()
-            + "' is not in order: certificate " + (i + 2) + " ("
-            + issuer.getSubjectX500Principal().getName() + ") did not issue certificate "
-            + (i + 1) + " (" + subject.getSubjectX500Principal().getName()
-            + "); put the leaf first, then each issuer");
-      }
-    }
-  }
-
-  private static void checkValidity(TlsKeys keys, List<X509Certificate> chain, Instant now) {
-    Date date = Date.from(now);
-    for (int i = 0; i < chain.size(); i++) {
-      X509Certificate certificate = chain.get(i);
-      String which = (i == 0 ? "the certificate" : "certificate " + (i + 1)) + " in '"
-          + keys.certificate() + "' (" + certificate.getSubjectX500Principal().getName() + ")";
-      try {
-        certificate.checkValidity(date);
-      } catch (CertificateExpiredException e) {
-        throw new TlsMaterialException(which + " expired on "
-            + certificate.getNotAfter().toInstant());
-      } catch (CertificateNotYetValidException e) {
-        throw new TlsMaterialException(which + " is not valid before "
-            + certificate.getNotBefore().toInstant());
-      }
-    }
   }
 
   private static String fingerprint(X509Certificate certificate) {

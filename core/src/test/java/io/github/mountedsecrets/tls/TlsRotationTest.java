@@ -140,6 +140,8 @@ class TlsRotationTest {
         Await.until(WAIT, () -> rotation.current().certificate().equals(next.certificate()),
             () -> "serving " + next);
       }
+      // Subscribers hear of material after it is current, on the rotation's thread.
+      Await.until(WAIT, () -> updates.size() == 3, () -> "three updates, got " + updates);
       assertThat(updates).hasSize(3);
       assertThat(rotation.status().rejections()).isEqualTo(3);
       for (TlsMaterial update : updates) {

@@ -1,0 +1,107 @@
+package io.github.mountedsecrets.tls;
+
+import io.github.mountedsecrets.SecretsSnapshot;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads the parts of {@link TlsMaterial} from a snapshot: the PEM certificates of a key and
+ * the one private key, decrypted with the password from another key when it is encrypted.
+ * Every failure is a {@link TlsMaterialException} naming the key and its role, never its bytes;
+ * the bytes read are zeroed once parsed.
+ */
+final class MaterialReader {
+  private MaterialReader() {
+  }
+
+
+  private static byte[] content(SecretsSnapshot snapshot, String key, String role) {
+    if (!snapshot.contains(key)) {
+      throw new TlsMaterialException("key '" + key + "' (" + role + ") is not in the mount "
+          + snapshot.directory());
+    }
+    return snapshot.bytes(key);
+  }
+
+  private static List<PemBlock> blocks(byte[] content, String key, String role) {
+    try {
+      return PemBlock.parse(content);
+    } catch (IllegalArgumentException e) {
+      throw new TlsMaterialException("key '" + key + "' (" + role + ") is not valid PEM: "
+          + e.getMessage());
+    } finally {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  static List<X509Certificate> certificates(SecretsSnapshot snapshot, String key,
+      String role) {
+    List<X509Certificate> certificates = new ArrayList<>();
+    int index = 0;
+    for (PemBlock block : blocks(content(snapshot, key, role), key, role)) {
+      if (!block.label.equals("CERTIFICATE") && !block.label.equals("TRUSTED CERTIFICATE")) {
+        continue;
+      }
+      index++;
+      try {
+        certificates.add((X509Certificate) CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(block.der)));
+      } catch (GeneralSecurityException | RuntimeException e) {
+        throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
+            + index + " is not a valid X.509 certificate (" + e.getClass().getSimpleName()
+            + ")");
+      }
+    }
+    if (certificates.isEmpty()) {
+      throw new TlsMaterialException("key '" + key + "' (" + role + ") holds no PEM "
+          + "CERTIFICATE block");
+    }
+    return certificates;
+  }
+
+  static PrivateKey privateKey(SecretsSnapshot snapshot, TlsKeys keys) {
+    String key = keys.privateKey();
+    List<PemBlock> found = new ArrayList<>();
+    for (PemBlock block : blocks(content(snapshot, key, "private key"), key, "private key")) {
+      if (PrivateKeyReader.isKey(block)) {
+        found.add(block);
+      }
+    }
+    if (found.isEmpty()) {
+      throw new TlsMaterialException("key '" + key + "' (private key) holds no PEM private "
+          + "key (PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
+    }
+    if (found.size() > 1) {
+      throw new TlsMaterialException("key '" + key + "' (private key) holds " + found.size()
+          + " private keys; expected one");
+    }
+    PemBlock block = found.get(0);
+    char[] password = null;
+    if (PrivateKeyReader.isEncrypted(block) && keys.privateKeyPassword().isPresent()) {
+      String passwordKey = keys.privateKeyPassword().get();
+      if (!snapshot.contains(passwordKey)) {
+        throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
+            + "not in the mount " + snapshot.directory());
+      }
+      password = snapshot.get(passwordKey).toCharArray();
+    }
+    try {
+      return PrivateKeyReader.read(block, password);
+    } catch (IllegalArgumentException e) {
+      throw new TlsMaterialException("key '" + key + "' (private key) cannot be read: "
+          + e.getMessage() + keys.privateKeyPassword().map(p -> " (password key '" + p + "')")
+              .orElse(""));
+    } finally {
+      Arrays.fill(block.der, (byte) 0);
+      if (password != null) {
+        Arrays.fill(password, '\0');
+      }
+    }
+  }
+}
