@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,15 +41,22 @@ final class BoundedIo implements AutoCloseable {
   private final Path directory;
   private final String threadName;
   private final Supplier<Path> opening;
+  private final LongSupplier lastOpenNanos;
   private final List<Thread> stalled = new CopyOnWriteArrayList<>();
   private volatile ThreadPoolExecutor executor;
   private volatile Thread worker;
   private volatile boolean closed;
 
-  BoundedIo(Path directory, String threadName, Supplier<Path> opening) {
+  /**
+   * @param opening the entry the work is opening right now, or null
+   * @param lastOpenNanos the {@link System#nanoTime()} at which the work last began to open an
+   *     entry: its progress
+   */
+  BoundedIo(Path directory, String threadName, Supplier<Path> opening, LongSupplier lastOpenNanos) {
     this.directory = directory;
     this.threadName = threadName;
     this.opening = opening;
+    this.lastOpenNanos = lastOpenNanos;
   }
 
   /** The work did not finish within the deadline. */
@@ -68,23 +76,39 @@ final class BoundedIo implements AutoCloseable {
   }
 
   /**
-   * Runs work and returns its result, waiting at most the deadline.
+   * Runs work and returns its result, waiting as long as it makes progress: at most
+   * {@code firstNanos} for the first entry it opens, and at most {@code timeoutNanos} after each
+   * entry it began to open. Work that opens nothing new for that long has stalled (a FIFO, a
+   * file system that stopped answering); work that keeps opening entries is never cut off,
+   * however many entries the mount holds or however slow a starved machine reads them.
    *
-   * @throws StalledException if the work did not finish in time
+   * @throws StalledException if the work stopped making progress
    */
-  synchronized <T> T call(Callable<T> work, long timeoutNanos) throws IOException {
+  synchronized <T> T call(Callable<T> work, long firstNanos, long timeoutNanos)
+      throws IOException {
     if (closed) {
       throw new InterruptedIOException("closed");
     }
     ThreadPoolExecutor ex = executor();
+    long start = System.nanoTime();
     Future<T> future = ex.submit(work);
+    long deadline = start + firstNanos;
     try {
-      return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      Path entry = opening.get();
-      abandon(ex);
-      release(entry);
-      throw new StalledException(entry);
+      while (true) {
+        try {
+          return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          long lastOpen = lastOpenNanos.getAsLong();
+          if (lastOpen - start > 0 && lastOpen + timeoutNanos - System.nanoTime() > 0) {
+            deadline = lastOpen + timeoutNanos; // progress since: wait on
+            continue;
+          }
+          Path entry = opening.get();
+          abandon(ex);
+          release(entry);
+          throw new StalledException(entry);
+        }
+      }
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();

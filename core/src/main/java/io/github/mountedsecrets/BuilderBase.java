@@ -200,9 +200,11 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
   }
 
   /**
-   * Sets the longest wait for one read of the mount. A read that takes longer (a FIFO
-   * swapped in for a file, a stalled file system) fails that reload with a reason naming
-   * the entry; the last good snapshot stays and the next reload starts afresh. Default 5 s.
+   * Sets how long a read of the mount may go without progress: opening and reading one entry
+   * may take at most this. A read stalled longer on one entry (a FIFO swapped in for a file, a
+   * stalled file system) fails that reload with a reason naming the entry; the last good
+   * snapshot stays and the next reload starts afresh. A read that keeps making progress is not
+   * cut off, so a large mount on a starved machine still loads. Default 5 s.
    *
    * @param readTimeout from 1 ms to 10 minutes
    * @return this builder

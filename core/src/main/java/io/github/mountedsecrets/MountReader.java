@@ -79,6 +79,11 @@ final class MountReader {
     return walker.opening();
   }
 
+  /** Returns the {@link System#nanoTime()} at which a read last began to open an entry. */
+  long lastOpenNanos() {
+    return walker.lastOpenNanos();
+  }
+
   /** Returns the current target of {@code ..data}, or null when there is no such link. */
   String currentGeneration() throws IOException {
     // One readlink: no stat before it, whatever the number of files.

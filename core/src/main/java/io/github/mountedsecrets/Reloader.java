@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reloads are serialized by one lock and run on the watcher's thread, or on the caller's
  * for {@link MountedSecrets#reload()}. The read itself runs on a {@link BoundedIo} thread,
- * so a reload holds the lock for at most the read timeout plus the assembly. The snapshot
+ * which gives up once the read opened no new entry for the read timeout, so a reload stalled
+ * by the mount holds the lock for at most the read timeout plus the assembly; a read that keeps
+ * making progress holds it until it is done. The snapshot
  * and the status are published through volatile fields, status first, so that whoever sees
  * new values also sees the state that goes with them. Nothing a reload throws, errors
  * included, leaves this class: it becomes a failed reload with a reason.
@@ -88,7 +90,7 @@ final class Reloader {
     this.assembler = assembler;
     this.dispatcher = dispatcher;
     this.onSwap = onSwap;
-    this.io = new BoundedIo(directory, ioThreadName, reader::opening);
+    this.io = new BoundedIo(directory, ioThreadName, reader::opening, reader::lastOpenNanos);
     this.current = SecretsSnapshot.empty(directory, clock.instant());
     this.status = buildStatus(MountState.MISSING, MountLayout.NONE, current);
   }
@@ -163,11 +165,11 @@ final class Reloader {
   // Cheap checks for the watcher, bounded like reads.
 
   String currentGeneration() throws IOException {
-    return io.call(reader::currentGeneration, readTimeout.toNanos());
+    return io.call(reader::currentGeneration, readTimeout.toNanos(), readTimeout.toNanos());
   }
 
   Map<String, List<Object>> identities() throws IOException {
-    return io.call(reader::identities, readTimeout.toNanos());
+    return io.call(reader::identities, readTimeout.toNanos(), readTimeout.toNanos());
   }
 
   String lastGeneration() {
@@ -285,7 +287,7 @@ final class Reloader {
   private String stalledReason(Path entry) {
     String what = entry == null ? "the mount"
         : "'" + Names.printable(relativeName(entry)) + "'";
-    return "reading " + what + " did not finish within readTimeout=" + readTimeout
+    return "reading " + what + " made no progress within readTimeout=" + readTimeout
         + " (a FIFO swapped in, or a stalled file system); the last good snapshot is kept";
   }
 
@@ -304,7 +306,7 @@ final class Reloader {
 
   private Outcome reloadLocked(SecretsSnapshot previous, Instant now, long budgetNanos)
       throws IOException {
-    Scan scan = io.call(() -> reader.read(previous.keys()), budgetNanos);
+    Scan scan = io.call(() -> reader.read(previous.keys()), budgetNanos, readTimeout.toNanos());
     if (!scan.absent() && scan.files.isEmpty() && scan.problems.isEmpty()
         && previous.size() > 0) {
       // A mount that held secrets and is now an empty directory was unmounted or is being

@@ -31,6 +31,8 @@ final class Walker {
   private final int maxDepth;
   private final OpenCheck openCheck;
   private volatile Path opening;
+  // System.nanoTime() of the last entry the walk began to open: its progress, for the deadline.
+  private volatile long lastOpenNanos = System.nanoTime();
 
   Walker(long maxFileSize, int maxDepth, OpenCheck openCheck) {
     this.maxFileSize = maxFileSize;
@@ -53,7 +55,18 @@ final class Walker {
 
   /** Marks the start and end of an open the walker does not make itself. */
   void opening(Path path) {
+    if (path != null) {
+      lastOpenNanos = System.nanoTime();
+    }
     opening = path;
+  }
+
+  /**
+   * Returns the {@link System#nanoTime()} at which the walk last began to open an entry: a read
+   * that keeps opening entries is making progress, however large the mount.
+   */
+  long lastOpenNanos() {
+    return lastOpenNanos;
   }
 
   /** State shared by one walk through the mount. */
@@ -263,7 +276,7 @@ final class Walker {
 
   /** Opens a directory entry, saying which while the open is under way. */
   Dir openDir(Dir parent, Path name, BasicFileAttributes attrs) throws IOException {
-    opening = parent.path(name);
+    opening(parent.path(name));
     try {
       return parent.openDir(name, attrs);
     } finally {
@@ -291,7 +304,7 @@ final class Walker {
       return;
     }
     byte[] content;
-    opening = parent.path(name);
+    opening(parent.path(name));
     try {
       openCheck.beforeOpen(relative);
       try (SeekableByteChannel channel = parent.openFile(name)) {

@@ -75,8 +75,9 @@ public class MountedSecretsProperties {
   private long cacheMaximumSize = 10_000;
 
   /**
-   * Longest wait for one read of the mount. A read that takes longer (a FIFO swapped in for a
-   * file, a stalled file system) fails that reload naming the entry; the last snapshot stays.
+   * Longest a read of the mount may wait on one entry. A read stalled longer (a FIFO swapped
+   * in for a file, a stalled file system) fails that reload naming the entry; the last snapshot
+   * stays. A read that keeps making progress is not cut off, however large the mount.
    */
   private Duration readTimeout = Duration.ofSeconds(5);
 

@@ -1,0 +1,123 @@
+package io.github.mountedsecrets;
+
+import static io.github.mountedsecrets.Hostile.closeAndCheckThreads;
+import static io.github.mountedsecrets.Hostile.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.mountedsecrets.test.SecretsMount;
+import io.github.mountedsecrets.test.SecretsMount.Layout;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code readTimeout} bounds the wait on one entry, not the whole read: a mount read slowly
+ * but steadily (a starved node, a slow volume) loads however long the whole read takes, while
+ * an entry that stalls still fails that reload in time, naming it. The slowness comes from the
+ * reader's open hook, which every open passes through.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ReadProgressTest {
+  private static final Duration READ_TIMEOUT = Duration.ofMillis(300);
+  private static final int FILES = 40;
+  /** Per open: a tenth of the timeout, so that the whole read takes several timeouts. */
+  private static final long SLOW_OPEN_MILLIS = 30;
+
+  @TempDir Path temp;
+
+  private static Map<String, Object> files(String value) {
+    Map<String, Object> files = new LinkedHashMap<>();
+    for (int i = 0; i < FILES; i++) {
+      files.put(String.format("SECRET_%02d", i), value + "-" + i);
+    }
+    return files;
+  }
+
+  private static void sleep(long millis) throws InterruptedIOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      throw new InterruptedIOException();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void aSlowButSteadyReadLoadsPastReadTimeout(Layout layout) throws Exception {
+    SecretsMount mount = SecretsMount.create(layout, temp.resolve("mount")).publish(files("v1"));
+    AtomicInteger opens = new AtomicInteger();
+    long start = System.nanoTime();
+    MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).watch(false)
+        .quietPeriod(Duration.ofMillis(1)).readTimeout(READ_TIMEOUT)
+        .openCheck(relative -> {
+          opens.incrementAndGet();
+          sleep(SLOW_OPEN_MILLIS);
+        }).build();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    // The whole read took several read timeouts, and nothing was cut off.
+    assertThat(took).isGreaterThan(READ_TIMEOUT.multipliedBy(3));
+    assertThat(opens.get()).isGreaterThanOrEqualTo(FILES);
+    assertThat(secrets.snapshot().size()).isEqualTo(FILES);
+    assertThat(secrets.get("SECRET_39")).isEqualTo("v1-39");
+    assertThat(secrets.status().state()).isEqualTo(MountState.READY);
+
+    mount.publish(files("v2"));
+    assertThat(within(Duration.ofSeconds(30), "reload()", secrets::reload)).isTrue();
+    assertThat(secrets.get("SECRET_00")).isEqualTo("v2-0");
+    assertThat(secrets.status().state()).isEqualTo(MountState.READY);
+    closeAndCheckThreads(secrets);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void anEntryThatStallsAmongSteadyOnesFailsThatReloadNamingIt(Layout layout) throws Exception {
+    SecretsMount mount = SecretsMount.create(layout, temp.resolve("mount")).publish(files("v1"));
+    AtomicBoolean armed = new AtomicBoolean();
+    CountDownLatch never = new CountDownLatch(1);
+    MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).watch(false)
+        .quietPeriod(Duration.ofMillis(1)).readTimeout(READ_TIMEOUT)
+        .openCheck(relative -> {
+          if (!armed.get()) {
+            return;
+          }
+          if (relative.equals("SECRET_20")) {
+            try {
+              never.await();
+            } catch (InterruptedException e) {
+              throw new InterruptedIOException();
+            }
+          }
+          sleep(SLOW_OPEN_MILLIS);
+        }).build();
+    armed.set(true);
+    mount.publish(files("v2"));
+
+    long start = System.nanoTime();
+    assertThat(within(Duration.ofSeconds(20), "reload()", secrets::reload)).isFalse();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    // The twenty steady opens before it came first; the stall itself was cut off one timeout
+    // after it began.
+    assertThat(took).isGreaterThanOrEqualTo(READ_TIMEOUT.plusMillis(SLOW_OPEN_MILLIS * 10));
+    assertThat(secrets.status().state()).isEqualTo(MountState.STALE);
+    assertThat(secrets.status().failureReason()).get().asString()
+        .contains("SECRET_20").contains("made no progress within readTimeout=PT0.3S");
+    assertThat(secrets.get("SECRET_00")).isEqualTo("v1-0");
+
+    armed.set(false);
+    assertThat(within(Duration.ofSeconds(20), "reload()", secrets::reload)).isTrue();
+    assertThat(secrets.get("SECRET_20")).isEqualTo("v2-20");
+    assertThat(secrets.status().state()).isEqualTo(MountState.READY);
+    never.countDown();
+    closeAndCheckThreads(secrets);
+  }
+}
