@@ -39,7 +39,7 @@ resource "aws_iam_role" "orders_secrets_reader" {
 }
 
 # Least privilege: read (GetSecretValue) and check the current version (DescribeSecret, which
-# the provider calls at every remount after the first) of exactly these two secrets. Their ARNs end in
+# the provider calls at every remount after the first) of exactly these three secrets. Their ARNs end in
 # "-" and 6 random characters that Secrets Manager appends; here they are the real ARNs. No
 # PutSecretValue, no ListSecrets, no wildcard. kms:Decrypt only on the secrets' key and only
 # when Secrets Manager makes the call on the role's behalf (kms:ViaService), so the role
@@ -55,6 +55,7 @@ data "aws_iam_policy_document" "orders_secrets_reader" {
     resources = [
       aws_secretsmanager_secret.db.arn,
       aws_secretsmanager_secret.api_key.arn,
+      aws_secretsmanager_secret.tls.arn,
     ]
   }
 
@@ -74,7 +75,7 @@ data "aws_iam_policy_document" "orders_secrets_reader" {
 
 resource "aws_iam_policy" "orders_secrets_reader" {
   name        = local.role_name
-  description = "GetSecretValue and DescribeSecret on prod/orders/db and prod/orders/api-key; kms:Decrypt via Secrets Manager only"
+  description = "GetSecretValue and DescribeSecret on prod/orders/db, prod/orders/api-key and prod/orders/tls; kms:Decrypt via Secrets Manager only"
   policy      = data.aws_iam_policy_document.orders_secrets_reader.json
   tags        = var.tags
 }

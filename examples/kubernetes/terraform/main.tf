@@ -1,4 +1,4 @@
-# The two secrets of the orders service, the KMS key that encrypts them and the rotation
+# The three secrets of the orders service, the KMS key that encrypts them and the rotation
 # schedule. No secret VALUE is managed here: a value in Terraform would also sit in the state
 # file in plain text. The first values are put with "aws secretsmanager put-secret-value"
 # (README, step 3); after that the rotation function writes them.
@@ -12,6 +12,7 @@ locals {
   role_name               = "orders-secrets-reader"
   db_secret_name          = "prod/orders/db"
   api_key_secret_name     = "prod/orders/api-key"
+  tls_secret_name         = "prod/orders/tls"
 
   # IAM condition keys use the issuer without its scheme.
   oidc_issuer = trimprefix(var.oidc_provider_url, "https://")
@@ -48,6 +49,19 @@ resource "aws_secretsmanager_secret" "db" {
 resource "aws_secretsmanager_secret" "api_key" {
   name                    = local.api_key_secret_name
   description             = "API key clients of the orders service send as X-Api-Key"
+  kms_key_id              = aws_kms_key.orders_secrets.arn
+  recovery_window_in_days = 30
+  tags                    = var.tags
+}
+
+# JSON with "certificate" (the PEM chain, leaf first) and "privateKey" (the PEM private key).
+# The SecretProviderClass mounts it as orders-tls, plus tls.crt and tls.key, which the Spring
+# service's https profile serves HTTPS from. Renew by putting a new version with both fields
+# (README, "HTTPS"): the pods present the new certificate after the next driver poll, without a
+# restart. It is mounted (so it needs a value) even while no pod runs the https profile.
+resource "aws_secretsmanager_secret" "tls" {
+  name                    = local.tls_secret_name
+  description             = "TLS certificate and private key of the orders service's HTTPS endpoint (JSON: certificate, privateKey)"
   kms_key_id              = aws_kms_key.orders_secrets.arn
   recovery_window_in_days = 30
   tags                    = var.tags

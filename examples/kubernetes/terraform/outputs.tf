@@ -23,8 +23,13 @@ output "api_key_secret_arn" {
   value       = aws_secretsmanager_secret.api_key.arn
 }
 
+output "tls_secret_arn" {
+  description = "ARN of prod/orders/tls, including the 6-character suffix Secrets Manager appended."
+  value       = aws_secretsmanager_secret.tls.arn
+}
+
 output "kms_key_arn" {
-  description = "The key that encrypts both secrets."
+  description = "The key that encrypts the secrets."
   value       = aws_kms_key.orders_secrets.arn
 }
 

@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Test;
 class ManifestConsistencyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HELM_VALUES = "helm/secrets-store-csi-driver-provider-aws-values.yaml";
+  private static final String SPRING_PROPERTIES = "../spring-boot-service/src/main/resources/application.properties";
+  private static final String SPRING_HTTPS_PROPERTIES =
+      "../spring-boot-service/src/main/resources/application-https.properties";
 
   private static Path module;
   private static List<Manifest> manifests;
@@ -249,8 +252,59 @@ class ManifestConsistencyTest {
       List<Manifest> selecting = ofKind("Service").stream()
           .filter(s -> Objects.equals(s.name(), deployment.name())).toList();
       assertThat(selecting).as("Service " + deployment.name()).hasSize(1);
-      assertThat(Rules.serviceTargets(selecting.get(0), deployment, service.health().port())).isEmpty();
+      assertThat(Rules.serviceTargets(selecting.get(0), deployment, applicationPorts(service))).isEmpty();
     }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The Spring Boot service's https profile
+
+  @Test
+  void theSpringServiceHasAnHttpsProfileServingACertificateFromTheMount() {
+    ServiceConfig.Profile https = httpsProfile();
+    assertThat(https.applicationTls()).as(https.file() + " serves the API over HTTPS").isTrue();
+    assertThat(https.bundles()).as(https.file() + ": SSL bundles from the mount").isNotEmpty();
+    assertThat(https.bundles().values()).allSatisfy(options ->
+        assertThat(options).containsKeys("certificate", "private-key"));
+    // Probes reach the same plain-HTTP endpoints with and without the profile, so the
+    // Deployment's probes need no change when the profile is turned on.
+    assertThat(https.health()).isEqualTo(spring.health());
+  }
+
+  @Test
+  void theProviderClassesOfTheSpringServiceWriteTheHttpsFilesFromOneSecret() {
+    List<Manifest> classes = springProviderClassesWithVariants();
+    assertThat(classes).extracting(Manifest::source).anyMatch(source -> source.startsWith("pod-identity"))
+        .anyMatch(source -> !source.startsWith("pod-identity"));
+    for (Manifest providerClass : classes) {
+      for (ServiceConfig.Profile profile : spring.profiles()) {
+        assertThat(Rules.tlsFromOneSecret(ProviderObjects.of(providerClass), profile)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void theSpringDeploymentTurnsHttpsOnWithItsCommentedEnvAndStaysValid() {
+    Manifest plain = deploymentOf(spring);
+    for (Map<?, ?> container : Rules.containers(plain)) {
+      assertThat(Rules.environment(container)).as("HTTPS is off by default").doesNotContainKey("SPRING_PROFILES_ACTIVE");
+    }
+    String on = Rules.uncommentEnv(read("manifests/10-orders-spring.yaml"));
+    assertThat(on).as("a commented-out env: block in manifests/10-orders-spring.yaml").isNotNull();
+    Manifest https = deployment(on);
+    assertThat(Rules.activatesHttpsProfile(https, spring.profiles())).isEmpty();
+    List<String> violations = new ArrayList<>();
+    List<ServiceConfig.Profile> active = Rules.activeProfiles(https, spring.profiles(), violations);
+    assertThat(violations).isEmpty();
+    for (ServiceConfig.Profile profile : active) {
+      assertThat(Rules.probes(https, profile.health())).isEmpty();
+      assertThat(Rules.serviceTargets(single(kind(Manifest.parse("on", on), "Service")), https,
+          applicationPorts(spring))).isEmpty();
+    }
+    assertThat(Rules.noSecretInEnvironment(https, allMountKeys(), ofKind("ConfigMap"))).isEmpty();
+    assertThat(Rules.hardened(https)).isEmpty();
+    assertThat(Rules.secretsVolume(https, spring.mountDirectory())).isEmpty();
+    assertThat(Schemas.validate(https)).isEmpty();
   }
 
   @Test
@@ -373,6 +427,75 @@ class ManifestConsistencyTest {
       assertThat(unaliased.files()).contains("prod_orders_db");
       assertThat(Rules.aliasesCover(unaliased, quarkus.mountKeys(), "the Quarkus service"))
           .anyMatch(v -> v.contains("writes no file for key prod-db.host"));
+    }
+
+    @Test
+    void anHttpsKeyThatNoAliasWritesOrThatComesFromAnotherSecret() {
+      ProviderObjects renamed = ProviderObjects.of(single(Manifest.parse("broken",
+          replace(providerClass, "objectAlias: \"tls.key\"", "objectAlias: \"tls-key\""))));
+      assertThat(Rules.tlsFromOneSecret(renamed, httpsProfile()))
+          .anyMatch(v -> v.contains("writes no file for key tls.key that the Spring Boot service's profile https"));
+      ProviderObjects split = ProviderObjects.of(single(Manifest.parse("broken", replace(providerClass,
+          "          - path: \"privateKey\"\n            objectAlias: \"tls.key\"\n",
+          "      - objectName: \"prod/orders/tls-key\"\n        objectType: \"secretsmanager\"\n"
+              + "        objectAlias: \"tls.key\"\n"))));
+      assertThat(split.files()).contains("tls.crt", "tls.key");
+      assertThat(Rules.tlsFromOneSecret(split, httpsProfile()))
+          .anyMatch(v -> v.contains("reads its certificate (tls.crt) from secret prod/orders/tls and its "
+              + "private key (tls.key) from secret prod/orders/tls-key"));
+      ServiceConfig.Profile otherKey = brokenHttpsProfile("private-key=tls.key", "private-key=tls.pem");
+      assertThat(Rules.tlsFromOneSecret(ProviderObjects.of(single(Manifest.parse("real", providerClass))), otherKey))
+          .anyMatch(v -> v.contains("writes no file for key tls.pem"));
+    }
+
+    @Test
+    void anHttpsProfileWhoseHealthEndpointsMoveOrSpeakTls() {
+      String on = Rules.uncommentEnv(springDeployment);
+      ServiceConfig.Profile tlsManagement = brokenHttpsProfile("management.server.ssl.enabled=false\n", "");
+      assertThat(tlsManagement.health().tls()).isTrue();
+      assertThat(Rules.probes(deployment(on), tlsManagement.health()))
+          .anyMatch(v -> v.contains("livenessProbe uses scheme HTTP but the application serves its health "
+              + "endpoints over HTTPS on 8080"));
+      ServiceConfig.Profile samePort = brokenHttpsProfile("management.server.port=8080\n", "");
+      assertThat(Rules.probes(deployment(on), samePort.health()))
+          .anyMatch(v -> v.contains("readinessProbe calls port http (8080) but the application serves its "
+              + "health endpoints on 8443"));
+      List<String> problems = new ArrayList<>();
+      ServiceConfig.springProfile("https", Path.of("broken"), ServiceConfig.parse(read(SPRING_PROPERTIES)),
+          ServiceConfig.parse(replace(read(SPRING_HTTPS_PROPERTIES), "server.ssl.bundle=web", "server.ssl.bundle=api")),
+          problems);
+      assertThat(problems).anyMatch(v -> v.contains("server.ssl.bundle=api but mounted-secrets.ssl.bundle.api"));
+    }
+
+    @Test
+    void anHttpsSwitchThatNamesNoProfileOrAServiceWithoutTheHttpsPort() {
+      assertThat(Rules.uncommentEnv(replace(springDeployment, "          # env:\n", "          # environment:\n")))
+          .isNull();
+      Manifest unknown = deployment(Rules.uncommentEnv(replace(springDeployment, "#     value: https", "#     value: tls")));
+      assertThat(Rules.activatesHttpsProfile(unknown, spring.profiles()))
+          .anyMatch(v -> v.contains("names profile tls, but the service has no application-tls.properties"));
+      Manifest plainOnly = deployment(Rules.uncommentEnv(springDeployment));
+      assertThat(Rules.activatesHttpsProfile(plainOnly, List.of()))
+          .anyMatch(v -> v.contains("names profile https, but the service has no application-https.properties"));
+      String withoutHttpsPort = replace(springDeployment,
+          "    - name: https\n      port: 443\n      targetPort: https\n      protocol: TCP\n", "");
+      assertThat(Rules.serviceTargets(single(kind(Manifest.parse("broken", withoutHttpsPort), "Service")),
+          deployment(withoutHttpsPort), applicationPorts(spring)))
+          .anyMatch(v -> v.contains("no port targets the application's port 8443"));
+      String withoutContainerPort = replace(springDeployment,
+          "            - name: https\n              containerPort: 8443\n              protocol: TCP\n", "");
+      assertThat(Rules.serviceTargets(single(kind(Manifest.parse("broken", withoutContainerPort), "Service")),
+          deployment(withoutContainerPort), applicationPorts(spring)))
+          .anyMatch(v -> v.contains("targetPort https is not one of the application's ports [8080, 8443]"));
+    }
+
+    private ServiceConfig.Profile brokenHttpsProfile(String target, String replacement) {
+      List<String> problems = new ArrayList<>();
+      ServiceConfig.Profile profile = ServiceConfig.springProfile("https", Path.of("broken"),
+          ServiceConfig.parse(read(SPRING_PROPERTIES)),
+          ServiceConfig.parse(replace(read(SPRING_HTTPS_PROPERTIES), target, replacement)), problems);
+      assertThat(problems).isEmpty();
+      return profile;
     }
 
     @Test
@@ -548,6 +671,29 @@ class ManifestConsistencyTest {
 
   private static List<ServiceConfig> services() {
     return List.of(spring, quarkus);
+  }
+
+  private static ServiceConfig.Profile httpsProfile() {
+    return spring.profiles().stream().filter(p -> p.name().equals("https")).findFirst()
+        .orElseGet(() -> fail("the Spring Boot service has no application-https.properties"));
+  }
+
+  /** The ports the service's API and health endpoints listen on, without and with each profile. */
+  private static Set<Integer> applicationPorts(ServiceConfig service) {
+    Set<Integer> ports = new TreeSet<>();
+    ports.add(service.health().port());
+    service.profiles().forEach(p -> ports.add(p.applicationPort()));
+    return ports;
+  }
+
+  /** The classes the Spring Deployment uses, and the EKS Pod Identity class that replaces them. */
+  private static List<Manifest> springProviderClassesWithVariants() {
+    Manifest deployment = deploymentOf(spring);
+    Set<String> used = Rules.providerClassesUsed(deployment);
+    return Manifest.loadAll(module.resolve("manifests")).stream()
+        .filter(m -> m.kind().equals("SecretProviderClass") && used.contains(m.name())
+            && Objects.equals(m.namespace(), deployment.namespace()))
+        .toList();
   }
 
   private static List<Manifest> ofKind(String kind) {

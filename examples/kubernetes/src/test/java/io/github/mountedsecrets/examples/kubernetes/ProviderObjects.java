@@ -84,6 +84,18 @@ record ProviderObjects(Manifest providerClass, List<SecretObject> objects) {
     return files;
   }
 
+  /**
+   * Returns the object a mount key comes from: the one writing that file, else the one whose
+   * whole-secret JSON file has the key as a field ({@code prod-db.host}); null if none.
+   */
+  SecretObject objectReading(String key) {
+    SecretObject object = objectWritingFile(key);
+    if (object != null) {
+      return object;
+    }
+    return objects.stream().filter(o -> key.startsWith(o.fileName() + ".")).findFirst().orElse(null);
+  }
+
   /** Returns the object whose whole value, or one of whose jmesPath fields, goes to the file. */
   SecretObject objectWritingFile(String file) {
     for (SecretObject object : objects) {

@@ -299,6 +299,88 @@ final class Rules {
         violations.add(where + ": " + probe.getKey() + " calls port " + Tree.text(httpGet, "port")
             + " (" + port + ") but the application serves its health endpoints on " + health.port());
       }
+      String scheme = Objects.requireNonNullElse(Tree.text(httpGet, "scheme"), "HTTP");
+      String served = health.tls() ? "HTTPS" : "HTTP";
+      if (!scheme.equals(served)) {
+        violations.add(where + ": " + probe.getKey() + " uses scheme " + scheme + " but the application "
+            + "serves its health endpoints over " + served + " on " + health.port());
+      }
+    }
+    return violations;
+  }
+
+  /**
+   * Returns the Deployment's text with its commented-out {@code env:} block (lines
+   * {@code # env:} and {@code #   ...} at one indentation) turned on, or null if it has none.
+   */
+  static String uncommentEnv(String deploymentYaml) {
+    Matcher block = Pattern.compile("(?m)^( +)# env:\\n((?:\\1#   .*\\n)+)").matcher(deploymentYaml);
+    if (!block.find()) {
+      return null;
+    }
+    String indent = block.group(1);
+    String body = block.group(2).replaceAll("(?m)^" + indent + "# ", indent);
+    return deploymentYaml.substring(0, block.start()) + indent + "env:\n" + body
+        + deploymentYaml.substring(block.end());
+  }
+
+  /**
+   * The Spring profiles a container activates ({@code SPRING_PROFILES_ACTIVE}) exist in the
+   * service, and at least one of them serves HTTPS from a bundle of the mount.
+   */
+  static List<String> activatesHttpsProfile(Manifest deployment, List<ServiceConfig.Profile> profiles) {
+    List<String> violations = new ArrayList<>();
+    List<ServiceConfig.Profile> active = activeProfiles(deployment, profiles, violations);
+    if (violations.isEmpty() && active.stream().noneMatch(p -> p.applicationTls() && !p.bundles().isEmpty())) {
+      violations.add(deployment.label() + ": SPRING_PROFILES_ACTIVE activates no profile that serves "
+          + "HTTPS from the mount (profiles: " + profiles.stream().map(ServiceConfig.Profile::name).toList() + ")");
+    }
+    return violations;
+  }
+
+  /** The profiles named by the first container's SPRING_PROFILES_ACTIVE, in its order. */
+  static List<ServiceConfig.Profile> activeProfiles(Manifest deployment, List<ServiceConfig.Profile> profiles,
+      List<String> violations) {
+    List<ServiceConfig.Profile> active = new ArrayList<>();
+    String value = containers(deployment).stream().findFirst().map(c -> environment(c).get("SPRING_PROFILES_ACTIVE"))
+        .orElse(null);
+    if (value == null) {
+      violations.add(deployment.label() + ": sets no SPRING_PROFILES_ACTIVE");
+      return active;
+    }
+    for (String name : value.split(",")) {
+      ServiceConfig.Profile profile = profiles.stream().filter(p -> p.name().equals(name.trim())).findFirst()
+          .orElse(null);
+      if (profile == null) {
+        violations.add(deployment.label() + ": SPRING_PROFILES_ACTIVE names profile " + name.trim()
+            + ", but the service has no application-" + name.trim() + ".properties");
+      } else {
+        active.add(profile);
+      }
+    }
+    return active;
+  }
+
+  /**
+   * Each SSL bundle of a profile reads its certificate and its private key from files the
+   * class writes, and both from one secret: one version per driver poll, so a renewal never
+   * pairs a new certificate with the old key in the mount.
+   */
+  static List<String> tlsFromOneSecret(ProviderObjects objects, ServiceConfig.Profile profile) {
+    List<String> violations = new ArrayList<>();
+    String reader = "the Spring Boot service's profile " + profile.name() + " (" + profile.file().getFileName() + ")";
+    violations.addAll(aliasesCover(objects, profile.tlsKeys(), reader));
+    for (Map.Entry<String, Map<String, String>> bundle : profile.bundles().entrySet()) {
+      String certificate = bundle.getValue().get("certificate");
+      String privateKey = bundle.getValue().get("private-key");
+      ProviderObjects.SecretObject certificateFrom = certificate == null ? null : objects.objectReading(certificate);
+      ProviderObjects.SecretObject keyFrom = privateKey == null ? null : objects.objectReading(privateKey);
+      if (certificateFrom != null && keyFrom != null && !certificateFrom.objectName().equals(keyFrom.objectName())) {
+        violations.add(objects.providerClass().label() + ": bundle " + bundle.getKey() + " of " + reader
+            + " reads its certificate (" + certificate + ") from secret " + certificateFrom.objectName()
+            + " and its private key (" + privateKey + ") from secret " + keyFrom.objectName()
+            + "; keep both in one secret, so that a renewal writes them from one version");
+      }
     }
     return violations;
   }
@@ -317,8 +399,11 @@ final class Rules {
     return null;
   }
 
-  /** A Service selects the Deployment's pods and targets the port the application listens on. */
-  static List<String> serviceTargets(Manifest service, Manifest deployment, int applicationPort) {
+  /**
+   * A Service selects the Deployment's pods, targets only ports the application listens on (with
+   * one of its profiles), and targets each of them.
+   */
+  static List<String> serviceTargets(Manifest service, Manifest deployment, Set<Integer> applicationPorts) {
     List<String> violations = new ArrayList<>();
     Map<?, ?> selector = Tree.map(service.document(), "spec", "selector");
     Map<?, ?> labels = Tree.map(deployment.document(), "spec", "template", "metadata", "labels");
@@ -327,11 +412,20 @@ final class Rules {
           + deployment.label() + " (labels " + labels + ")");
     }
     Map<?, ?> container = Tree.maps(podSpec(deployment), "containers").stream().findFirst().orElse(Map.of());
+    Set<Integer> targeted = new TreeSet<>();
     for (Map<?, ?> port : Tree.maps(service.document(), "spec", "ports")) {
       Integer target = containerPort(container, Tree.at(port, "targetPort"));
-      if (target == null || target != applicationPort) {
-        violations.add(service.label() + ": targetPort " + Tree.text(port, "targetPort") + " is not the "
-            + "application's port " + applicationPort);
+      if (target == null || !applicationPorts.contains(target)) {
+        violations.add(service.label() + ": targetPort " + Tree.text(port, "targetPort") + " is not one of the "
+            + "application's ports " + applicationPorts);
+      } else {
+        targeted.add(target);
+      }
+    }
+    for (Integer port : applicationPorts) {
+      if (!targeted.contains(port)) {
+        violations.add(service.label() + ": no port targets the application's port " + port
+            + " (a container port of " + deployment.label() + ")");
       }
     }
     return violations;

@@ -28,11 +28,13 @@ import java.util.stream.Stream;
  * @param mountDirectory where the application reads the mount
  * @param mountKeys the mount keys the application reads (files, or JSON fields as file.field)
  * @param health the health endpoints the application exposes
+ * @param profiles the Spring profiles of the module ({@code application-<name>.properties}),
+ *     each with the base configuration under it; none for Quarkus
  * @param problems what makes the service's configuration unusable for a deployment
  */
 record ServiceConfig(String framework, Path propertiesFile, String applicationName,
     MountDirectory mountDirectory, Set<String> mountKeys, HealthEndpoints health,
-    List<String> problems) {
+    List<Profile> profiles, List<String> problems) {
 
   /**
    * A directory given as {@code ${VARIABLE:default}} or as a plain path.
@@ -57,8 +59,32 @@ record ServiceConfig(String framework, Path propertiesFile, String applicationNa
    * @param port the HTTP port they are served on
    * @param liveness the liveness path
    * @param readiness the readiness path
+   * @param tls whether that port speaks HTTPS (then probes need {@code scheme: HTTPS})
    */
-  record HealthEndpoints(int port, String liveness, String readiness) {
+  record HealthEndpoints(int port, String liveness, String readiness, boolean tls) {
+  }
+
+  /**
+   * One Spring profile: what the application serves when it is active (its file over the base
+   * application.properties).
+   *
+   * @param name the profile's name, for SPRING_PROFILES_ACTIVE
+   * @param file its application-NAME.properties
+   * @param applicationPort the port of the API ({@code server.port})
+   * @param applicationTls whether the API is served over HTTPS ({@code server.ssl.*})
+   * @param health the health endpoints with the profile active
+   * @param bundles the SSL bundles from the mount, by bundle name: each option
+   *     ({@code certificate}, {@code private-key}, ...) and the mount key it names
+   */
+  record Profile(String name, Path file, int applicationPort, boolean applicationTls,
+      HealthEndpoints health, Map<String, Map<String, String>> bundles) {
+
+    /** Returns every mount key the profile's SSL bundles read. */
+    Set<String> tlsKeys() {
+      Set<String> keys = new TreeSet<>();
+      bundles.values().forEach(options -> keys.addAll(options.values()));
+      return keys;
+    }
   }
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+)(?::([^}]*))?}");
@@ -68,6 +94,9 @@ record ServiceConfig(String framework, Path propertiesFile, String applicationNa
       "@WithDefault\\(\"([^\"]*)\"\\)\\s*(?:[\\w.<>, ]+\\s+)?(\\w+)\\(\\)");
   private static final List<String> FRAMEWORK_PREFIXES =
       List.of("spring.", "server.", "management.", "quarkus.", "mounted-secrets.");
+  private static final Pattern BUNDLE_OPTION = Pattern.compile(
+      "mounted-secrets\\.ssl\\.bundle\\.([^.]+)\\.(certificate|private-key|private-key-password|trust)");
+  private static final Pattern PROFILE_FILE = Pattern.compile("application-([\\w-]+)\\.properties");
 
   /** Reads the Spring Boot service in the given module directory. */
   static ServiceConfig spring(Path module) {
@@ -107,20 +136,73 @@ record ServiceConfig(String framework, Path propertiesFile, String applicationNa
     if (exposed != null && !exposed.contains("health") && !exposed.contains("*")) {
       problems.add(file + ": management.endpoints.web.exposure.include does not expose health");
     }
+    List<Profile> profiles = new ArrayList<>();
+    try (Stream<Path> files = Files.list(file.getParent())) {
+      for (Path profileFile : files.sorted().toList()) {
+        Matcher matcher = PROFILE_FILE.matcher(profileFile.getFileName().toString());
+        if (matcher.matches()) {
+          profiles.add(springProfile(matcher.group(1), profileFile, properties, load(profileFile), problems));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new ServiceConfig("Spring Boot", file, name(properties, "spring.application.name", file, problems),
+        directory, keys, springHealth(properties), List.copyOf(profiles), List.copyOf(problems));
+  }
+
+  /**
+   * Reads one Spring profile: its properties over the base ones. A {@code server.ssl.bundle}
+   * that no {@code mounted-secrets.ssl.bundle.<name>.certificate} and {@code .private-key}
+   * define is a problem.
+   */
+  static Profile springProfile(String name, Path file, Map<String, String> base, Map<String, String> profile,
+      List<String> problems) {
+    Map<String, String> merged = new TreeMap<>(base);
+    merged.putAll(profile);
+    Map<String, Map<String, String>> bundles = new TreeMap<>();
+    for (Map.Entry<String, String> entry : merged.entrySet()) {
+      Matcher matcher = BUNDLE_OPTION.matcher(entry.getKey());
+      if (matcher.matches()) {
+        bundles.computeIfAbsent(matcher.group(1), b -> new TreeMap<>()).put(matcher.group(2), entry.getValue().trim());
+      }
+    }
+    String served = merged.get("server.ssl.bundle");
+    if (served != null) {
+      Map<String, String> options = bundles.getOrDefault(served, Map.of());
+      if (!options.containsKey("certificate") || !options.containsKey("private-key")) {
+        problems.add(file + ": server.ssl.bundle=" + served + " but mounted-secrets.ssl.bundle." + served
+            + ".certificate and .private-key do not both name a mount key");
+      }
+    }
+    return new Profile(name, file, port(merged.get("server.port"), 8080), serverTls(merged),
+        springHealth(merged), bundles);
+  }
+
+  /** Where Spring Boot Actuator serves the probe groups with these properties. */
+  private static HealthEndpoints springHealth(Map<String, String> properties) {
     int port;
     String root;
+    boolean tls;
     if (properties.containsKey("management.server.port")) {
       port = port(properties.get("management.server.port"), 8080);
       root = properties.getOrDefault("management.server.base-path", "");
+      // A separate management server takes server.ssl.* unless management.server.ssl.* says otherwise.
+      String enabled = properties.get("management.server.ssl.enabled");
+      tls = enabled != null ? Boolean.parseBoolean(enabled.trim()) : serverTls(properties);
     } else {
       port = port(properties.get("server.port"), 8080);
       root = properties.getOrDefault("server.servlet.context-path", "");
+      tls = serverTls(properties);
     }
     String base = join(root, properties.getOrDefault("management.endpoints.web.base-path", "/actuator"));
-    HealthEndpoints health = new HealthEndpoints(port, join(base, "health/liveness"),
-        join(base, "health/readiness"));
-    return new ServiceConfig("Spring Boot", file, name(properties, "spring.application.name", file, problems),
-        directory, keys, health, List.copyOf(problems));
+    return new HealthEndpoints(port, join(base, "health/liveness"), join(base, "health/readiness"), tls);
+  }
+
+  private static boolean serverTls(Map<String, String> properties) {
+    boolean configured = properties.containsKey("server.ssl.bundle") || properties.containsKey("server.ssl.certificate")
+        || properties.containsKey("server.ssl.key-store");
+    return configured && !"false".equals(properties.getOrDefault("server.ssl.enabled", "true").trim());
   }
 
   /**
@@ -183,9 +265,9 @@ record ServiceConfig(String framework, Path propertiesFile, String applicationNa
     String healthRoot = resolve(root, properties.getOrDefault("quarkus.smallrye-health.root-path", "health"));
     HealthEndpoints health = new HealthEndpoints(port,
         resolve(healthRoot, properties.getOrDefault("quarkus.smallrye-health.liveness-path", "live")),
-        resolve(healthRoot, properties.getOrDefault("quarkus.smallrye-health.readiness-path", "ready")));
+        resolve(healthRoot, properties.getOrDefault("quarkus.smallrye-health.readiness-path", "ready")), false);
     return new ServiceConfig("Quarkus", file, name(properties, "quarkus.application.name", file, problems),
-        directory, keys, health, List.copyOf(problems));
+        directory, keys, health, List.of(), List.copyOf(problems));
   }
 
   /**

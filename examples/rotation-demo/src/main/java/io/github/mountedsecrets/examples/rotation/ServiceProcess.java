@@ -38,17 +38,25 @@ public final class ServiceProcess implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
   private static final int KEPT_LINES = 200;
 
-  /** Which example service a jar holds; decides where its readiness endpoint is. */
+  /** Which example service a jar holds and how it runs; decides where its readiness endpoint is. */
   public enum Kind {
     /** {@code examples/spring-boot-service}: {@code target/orders-spring.jar}. */
-    SPRING("/actuator/health/readiness"),
+    SPRING("/actuator/health/readiness", null),
+    /**
+     * {@code examples/spring-boot-service} with its {@code https} profile (set in
+     * {@code SPRING_PROFILES_ACTIVE}, as the Deployment sets it): the API over HTTPS on one port,
+     * Actuator over plain HTTP on another ({@code management.server.port}).
+     */
+    SPRING_HTTPS("/actuator/health/readiness", "https"),
     /** {@code examples/quarkus-service}: {@code target/quarkus-app/quarkus-run.jar}. */
-    QUARKUS("/q/health/ready");
+    QUARKUS("/q/health/ready", null);
 
     private final String readinessPath;
+    private final String springProfile;
 
-    Kind(String readinessPath) {
+    Kind(String readinessPath, String springProfile) {
       this.readinessPath = readinessPath;
+      this.springProfile = springProfile;
     }
 
     /**
@@ -63,13 +71,15 @@ public final class ServiceProcess implements AutoCloseable {
 
   private final Process process;
   private final URI baseUri;
+  private final URI managementUri;
   private final Deque<String> lastLines = new ArrayDeque<>();
   private final Thread pump;
   private final Thread killer;
 
-  private ServiceProcess(Process process, URI baseUri, Consumer<String> output) {
+  private ServiceProcess(Process process, URI baseUri, URI managementUri, Consumer<String> output) {
     this.process = process;
     this.baseUri = baseUri;
+    this.managementUri = managementUri;
     this.pump = new Thread(() -> pump(output), "service-output-" + process.pid());
     this.pump.setDaemon(true);
     this.killer = new Thread(this::kill, "service-stop-" + process.pid());
@@ -110,13 +120,17 @@ public final class ServiceProcess implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("no packaged service at " + jar.toAbsolutePath()
           + "; build it first (mvn -B install -DskipTests -pl examples/"
-          + (kind == Kind.SPRING ? "spring-boot-service" : "quarkus-service") + " -am)");
+          + (kind == Kind.QUARKUS ? "quarkus-service" : "spring-boot-service") + " -am)");
     }
     int port = freePort();
+    int managementPort = kind.springProfile == null ? port : freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Dserver.port=" + port);
     command.add("-Dquarkus.http.port=" + port);
+    if (managementPort != port) {
+      command.add("-Dmanagement.server.port=" + managementPort);
+    }
     systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
     command.add("-jar");
     command.add(jar.toAbsolutePath().toString());
@@ -124,13 +138,18 @@ public final class ServiceProcess implements AutoCloseable {
         .directory(jar.toAbsolutePath().getParent().toFile())
         .redirectErrorStream(true);
     builder.environment().put("MOUNTED_SECRETS_DIRECTORY", mountDirectory.toAbsolutePath().toString());
+    if (kind.springProfile != null) {
+      builder.environment().put("SPRING_PROFILES_ACTIVE", kind.springProfile);
+    }
     Process process;
     try {
       process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + command, e);
     }
-    ServiceProcess service = new ServiceProcess(process, URI.create("http://localhost:" + port), output);
+    URI baseUri = URI.create((kind.springProfile == null ? "http" : "https") + "://localhost:" + port);
+    URI managementUri = managementPort == port ? baseUri : URI.create("http://localhost:" + managementPort);
+    ServiceProcess service = new ServiceProcess(process, baseUri, managementUri, output);
     service.pump.start();
     Runtime.getRuntime().addShutdownHook(service.killer);
     try {
@@ -153,7 +172,7 @@ public final class ServiceProcess implements AutoCloseable {
 
   private void awaitReady(String readinessPath) {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest request = HttpRequest.newBuilder(baseUri.resolve(readinessPath))
+    HttpRequest request = HttpRequest.newBuilder(managementUri.resolve(readinessPath))
         .timeout(Duration.ofSeconds(5)).GET().build();
     long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
     String last = "no answer";
@@ -212,10 +231,21 @@ public final class ServiceProcess implements AutoCloseable {
   /**
    * Returns the service's address.
    *
-   * @return {@code http://localhost:<port>}
+   * @return {@code http://localhost:<port>}, or {@code https://localhost:<port>} for
+   *     {@link Kind#SPRING_HTTPS}
    */
   public URI baseUri() {
     return baseUri;
+  }
+
+  /**
+   * Returns the address of the service's health endpoints (Actuator, or Quarkus's {@code /q}).
+   *
+   * @return {@link #baseUri()}, or {@code http://localhost:<management port>} for
+   *     {@link Kind#SPRING_HTTPS}
+   */
+  public URI managementUri() {
+    return managementUri;
   }
 
   /**

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A stand-in for a packaged service, run by {@link ServiceProcessTest} in its own JVM: serves
  * the Spring readiness path, {@code /orders} and {@code /whoami} on {@code -Dserver.port},
  * reads the user from the mount in {@code MOUNTED_SECRETS_DIRECTORY}, and exits at once with
- * code 3 when {@code -Dfake.fail=true}; prints a line when it is stopped.
+ * code 3 when {@code -Dfake.fail=true}; prints a line when it is stopped. With
+ * {@code -Dmanagement.server.port} it serves the readiness path there instead, on a second
+ * server; it prints {@code SPRING_PROFILES_ACTIVE}.
  */
 public final class FakeService {
   private FakeService() {
@@ -29,13 +31,21 @@ public final class FakeService {
   public static void main(String[] args) throws IOException {
     Path mount = Path.of(System.getenv("MOUNTED_SECRETS_DIRECTORY"));
     System.out.println("fake service: mount " + mount);
+    System.out.println("fake service: profiles " + System.getenv("SPRING_PROFILES_ACTIVE"));
     if (Boolean.getBoolean("fake.fail")) {
       System.out.println("fake service: failing as asked");
       System.exit(3);
     }
     AtomicInteger requests = new AtomicInteger();
     HttpServer server = HttpServer.create(new InetSocketAddress("localhost", Integer.getInteger("server.port")), 50);
-    server.createContext("/actuator/health/readiness", exchange -> answer(exchange, 200, "{\"status\":\"UP\"}"));
+    Integer managementPort = Integer.getInteger("management.server.port");
+    HttpServer management = managementPort == null ? server
+        : HttpServer.create(new InetSocketAddress("localhost", managementPort), 50);
+    management.createContext("/actuator/health/readiness", exchange -> answer(exchange, 200, "{\"status\":\"UP\"}"));
+    if (management != server) {
+      management.start();
+      System.out.println("fake service: management on " + managementPort);
+    }
     server.createContext("/orders", exchange -> {
       boolean keyOk = Files.readString(mount.resolve("API_KEY"))
           .equals(exchange.getRequestHeaders().getFirst("X-Api-Key"));

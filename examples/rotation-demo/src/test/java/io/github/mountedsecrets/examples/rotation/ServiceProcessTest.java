@@ -75,6 +75,22 @@ class ServiceProcessTest {
   }
 
   @Test
+  void theHttpsKindActivatesTheProfileAndWaitsForReadinessOnASeparateManagementPort() {
+    List<String> output = new CopyOnWriteArrayList<>();
+    try (ServiceProcess service = ServiceProcess.start(ServiceProcess.Kind.SPRING_HTTPS, jar, mount, output::add)) {
+      assertThat(output).contains("fake service: profiles https");
+      assertThat(service.baseUri().getScheme()).isEqualTo("https");
+      assertThat(service.managementUri().getScheme()).isEqualTo("http");
+      assertThat(service.managementUri().getPort()).isNotEqualTo(service.baseUri().getPort());
+      assertThat(output).contains("fake service: management on " + service.managementUri().getPort());
+    }
+    try (ServiceProcess plain = ServiceProcess.start(ServiceProcess.Kind.SPRING, jar, mount, output::add)) {
+      assertThat(plain.managementUri()).isEqualTo(plain.baseUri());
+      assertThat(output).contains("fake service: profiles null");
+    }
+  }
+
+  @Test
   void aServiceThatExitsBeforeItIsReadyFailsWithItsOutput() {
     assertThatThrownBy(() -> ServiceProcess.start(ServiceProcess.Kind.SPRING, jar, mount,
         Map.of("fake.fail", "true"), line -> { }))
