@@ -84,6 +84,7 @@ class ReadmeTest {
     // credentials line, the concrete values of one example).
     String core = Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/MountedSecrets.java"))
         + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/Reloader.java"))
+        + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/FirstRead.java"))
         + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/rotation/RotationLoop.java"));
     String flat = core.replaceAll("\"\\s*\\+\\s*\"", "");
     for (String template : List.of(
