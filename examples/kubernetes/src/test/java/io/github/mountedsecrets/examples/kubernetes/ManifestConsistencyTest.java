@@ -272,7 +272,8 @@ class ManifestConsistencyTest {
     // The split is real: the Quarkus pods and the plain-HTTP Spring pods mount no TLS key.
     for (Manifest deployment : ofKind("Deployment")) {
       for (ProviderObjects objects : mountedWithVariants(deployment)) {
-        assertThat(objects.files()).as(objects.providerClass().label()).doesNotContainAnyElementsOf(httpsProfile().tlsKeys());
+        assertThat(objects.files()).as(objects.providerClass().label())
+            .doesNotContainAnyElementsOf(httpsProfile().tlsKeys());
       }
     }
   }
@@ -318,7 +319,8 @@ class ManifestConsistencyTest {
       assertThat(Rules.probes(https, profile.health())).isEmpty();
       assertThat(Rules.serviceTargets(service, https, profile.applicationPort(), profile.health().port())).isEmpty();
     }
-    assertThat(Tree.maps(service.document(), "spec", "ports")).extracting(p -> Tree.text(p, "port")).containsExactly("443");
+    assertThat(Tree.maps(service.document(), "spec", "ports")).extracting(p -> Tree.text(p, "port"))
+        .containsExactly("443");
     assertThat(Rules.providerClassesExist(List.of(https), ofKind("SecretProviderClass"))).isEmpty();
     assertThat(Rules.providerClassesUsed(https)).doesNotContainAnyElementsOf(Rules.providerClassesUsed(plain));
     assertThat(Rules.noSecretInEnvironment(https, allMountKeys(), ofKind("ConfigMap"))).isEmpty();

@@ -230,7 +230,8 @@ class ManifestSchemaTest {
           "objectAlias: \"API_KEY\"", "objectAlias: \"APIKEY\"")))).anyMatch(v -> v.contains("objects differ"));
       // The https class missing from the Pod Identity variant: HTTPS pods could not mount there.
       String firstOnly = podIdentityClass.substring(0, podIdentityClass.indexOf("\n---\n") + 1);
-      assertThat(PodIdentityRules.providerClasses(all("02-secretproviderclass.yaml"), Manifest.parse("broken", firstOnly)))
+      assertThat(PodIdentityRules.providerClasses(all("02-secretproviderclass.yaml"),
+          Manifest.parse("broken", firstOnly)))
           .singleElement().asString().isEqualTo("02-secretproviderclass.yaml: SecretProviderClass "
               + "orders/orders-spring-https-secrets: the EKS Pod Identity variant must define it once, but has 0 "
               + "SecretProviderClasses orders/orders-spring-https-secrets");

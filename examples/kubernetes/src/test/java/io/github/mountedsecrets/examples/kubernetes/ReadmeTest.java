@@ -86,8 +86,8 @@ class ReadmeTest {
 
   @Test
   void theHttpsSwitchIsTheTransformationTheManifestTestsCheck() throws IOException, InterruptedException {
-    Matcher command = Pattern.compile("sed -e '([^']*)' -e '([^']*)' (manifests/10-orders-spring\\.yaml) \\| kubectl apply -f -")
-        .matcher(readme);
+    Matcher command = Pattern.compile(
+        "sed -e '([^']*)' -e '([^']*)' (manifests/10-orders-spring\\.yaml) \\| kubectl apply -f -").matcher(readme);
     assertThat(command.find()).as("the README's sed command that turns HTTPS on").isTrue();
     List<String> expressions = List.of(command.group(1), command.group(2));
     assertThat(expressions).containsExactly("/" + Rules.PLAIN_HTTP_MARK + "$/d",
