@@ -1,5 +1,10 @@
 # The role the AWS provider assumes (IRSA) to fetch the secrets of the orders pods, and the
-# only permissions it has. iam/*.json are the same two documents for review and for the
+# only permissions it has. Both Deployments run as the one service account orders-service, so
+# this one role serves both services and may read all three secrets, prod/orders/tls included,
+# though only the Spring pods with HTTPS mount it (manifests/02-secretproviderclass.yaml): the
+# separate SecretProviderClasses keep the private key out of the other pods' mounts, not out
+# of the role's reach. Keeping it from the Quarkus pods' role too takes a service account and
+# a role per service. iam/*.json are the same two documents for review and for the
 # aws-cli path (with the ARN suffixes as wildcards, since they are known only after creation).
 
 # Trust: only tokens that the cluster's OIDC issuer signed for the one service account

@@ -39,6 +39,7 @@ class ManifestConsistencyTest {
   private static final String SPRING_PROPERTIES = "../spring-boot-service/src/main/resources/application.properties";
   private static final String SPRING_HTTPS_PROPERTIES =
       "../spring-boot-service/src/main/resources/application-https.properties";
+  private static final String HTTPS_CLASS = "orders-spring-https-secrets";
 
   private static Path module;
   private static List<Manifest> manifests;
@@ -252,7 +253,28 @@ class ManifestConsistencyTest {
       List<Manifest> selecting = ofKind("Service").stream()
           .filter(s -> Objects.equals(s.name(), deployment.name())).toList();
       assertThat(selecting).as("Service " + deployment.name()).hasSize(1);
-      assertThat(Rules.serviceTargets(selecting.get(0), deployment, applicationPorts(service))).isEmpty();
+      // Without a profile the API and Actuator share one port, the one the probes call.
+      assertThat(Rules.serviceTargets(selecting.get(0), deployment, service.health().port(), service.health().port()))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void eachDeploymentMountsOnlyTheSecretsItsServiceReads() {
+    for (ServiceConfig service : services()) {
+      Manifest deployment = deploymentOf(service);
+      assertThat(Rules.onlyObjectsRead(deployment, mountedWithVariants(deployment), service.mountKeys(),
+          "the " + service.framework() + " service")).isEmpty();
+    }
+    Manifest https = httpsDeployment();
+    assertThat(Rules.onlyObjectsRead(https, mountedWithVariants(https), httpsKeys(),
+        "the Spring Boot service with profile https")).isEmpty();
+    // The split is real: the Quarkus pods and the plain-HTTP Spring pods mount no TLS key.
+    for (Manifest deployment : ofKind("Deployment")) {
+      for (ProviderObjects objects : mountedWithVariants(deployment)) {
+        assertThat(objects.files()).as(objects.providerClass().label())
+            .doesNotContainAnyElementsOf(httpsProfile().tlsKeys());
+      }
     }
   }
 
@@ -272,39 +294,41 @@ class ManifestConsistencyTest {
   }
 
   @Test
-  void theProviderClassesOfTheSpringServiceWriteTheHttpsFilesFromOneSecret() {
-    List<Manifest> classes = springProviderClassesWithVariants();
-    assertThat(classes).extracting(Manifest::source).anyMatch(source -> source.startsWith("pod-identity"))
-        .anyMatch(source -> !source.startsWith("pod-identity"));
-    for (Manifest providerClass : classes) {
-      for (ServiceConfig.Profile profile : spring.profiles()) {
-        assertThat(Rules.tlsFromOneSecret(ProviderObjects.of(providerClass), profile)).isEmpty();
-      }
+  void theProviderClassesOfTheHttpsSpringDeploymentWriteTheHttpsFilesFromOneSecret() {
+    List<ProviderObjects> classes = mountedWithVariants(httpsDeployment());
+    assertThat(classes).extracting(o -> o.providerClass().source())
+        .anyMatch(source -> source.startsWith("pod-identity")).anyMatch(source -> !source.startsWith("pod-identity"));
+    for (ProviderObjects objects : classes) {
+      assertThat(Rules.tlsFromOneSecret(objects, httpsProfile())).isEmpty();
     }
   }
 
   @Test
-  void theSpringDeploymentTurnsHttpsOnWithItsCommentedEnvAndStaysValid() {
+  void theSpringDeploymentTurnsHttpsOnWithItsMarkedLinesAndStaysValid() {
     Manifest plain = deploymentOf(spring);
     for (Map<?, ?> container : Rules.containers(plain)) {
       assertThat(Rules.environment(container)).as("HTTPS is off by default").doesNotContainKey("SPRING_PROFILES_ACTIVE");
     }
-    String on = Rules.uncommentEnv(read("manifests/10-orders-spring.yaml"));
-    assertThat(on).as("a commented-out env: block in manifests/10-orders-spring.yaml").isNotNull();
-    Manifest https = deployment(on);
+    Manifest https = httpsDeployment();
     assertThat(Rules.activatesHttpsProfile(https, spring.profiles())).isEmpty();
     List<String> violations = new ArrayList<>();
     List<ServiceConfig.Profile> active = Rules.activeProfiles(https, spring.profiles(), violations);
     assertThat(violations).isEmpty();
+    Manifest service = httpsService();
     for (ServiceConfig.Profile profile : active) {
       assertThat(Rules.probes(https, profile.health())).isEmpty();
-      assertThat(Rules.serviceTargets(single(kind(Manifest.parse("on", on), "Service")), https,
-          applicationPorts(spring))).isEmpty();
+      assertThat(Rules.serviceTargets(service, https, profile.applicationPort(), profile.health().port())).isEmpty();
     }
+    assertThat(Tree.maps(service.document(), "spec", "ports")).extracting(p -> Tree.text(p, "port"))
+        .containsExactly("443");
+    assertThat(Rules.providerClassesExist(List.of(https), ofKind("SecretProviderClass"))).isEmpty();
+    assertThat(Rules.providerClassesUsed(https)).doesNotContainAnyElementsOf(Rules.providerClassesUsed(plain));
     assertThat(Rules.noSecretInEnvironment(https, allMountKeys(), ofKind("ConfigMap"))).isEmpty();
     assertThat(Rules.hardened(https)).isEmpty();
     assertThat(Rules.secretsVolume(https, spring.mountDirectory())).isEmpty();
+    assertThat(PodIdentityRules.skipContainers(https)).isEmpty();
     assertThat(Schemas.validate(https)).isEmpty();
+    assertThat(Schemas.validate(service)).isEmpty();
   }
 
   @Test
@@ -374,6 +398,54 @@ class ManifestConsistencyTest {
   class RulesCatchBrokenCopies {
     private final String springDeployment = read("manifests/10-orders-spring.yaml");
     private final String providerClass = read("manifests/02-secretproviderclass.yaml");
+    private final String podIdentityProviderClass = read("manifests/pod-identity/02-secretproviderclass.yaml");
+    private final String tlsObject = """
+              - objectName: "prod/orders/tls"
+                objectType: "secretsmanager"
+                objectAlias: "orders-tls"
+                jmesPath:
+                  - path: "certificate"
+                    objectAlias: "tls.crt"
+                  - path: "privateKey"
+                    objectAlias: "tls.key"
+        """;
+
+    @Test
+    void aQuarkusClassThatCarriesTheSpringServicesTlsObject() {
+      // The layout before the split: the TLS object in the class both services mount.
+      String apiKey = "        objectAlias: \"API_KEY\"\n";
+      for (String text : List.of(providerClass, podIdentityProviderClass)) {
+        int shared = text.indexOf(apiKey) + apiKey.length();
+        String broken = text.substring(0, shared) + tlsObject + text.substring(shared);
+        ProviderObjects sharedClass = ProviderObjects.of(named(Manifest.parse("broken", broken), "orders-secrets"));
+        Manifest quarkusDeployment = deploymentOf(quarkus);
+        assertThat(Rules.providerClassesUsed(quarkusDeployment)).contains("orders-secrets");
+        assertThat(Rules.onlyObjectsRead(quarkusDeployment, List.of(sharedClass), quarkus.mountKeys(),
+            "the Quarkus service"))
+            .singleElement().asString()
+            .startsWith("broken: SecretProviderClass orders/orders-secrets, mounted by 11-orders-quarkus.yaml: "
+                + "Deployment orders/orders-quarkus: object prod/orders/tls "
+                + "(files [orders-tls, tls.crt, tls.key]) is read by no key of the Quarkus service");
+        assertThat(Rules.onlyObjectsRead(deploymentOf(spring), List.of(sharedClass), spring.mountKeys(),
+            "the Spring Boot service")).anyMatch(v -> v.contains("object prod/orders/tls"));
+      }
+    }
+
+    @Test
+    void aPlainHttpSpringDeploymentThatMountsTheHttpsClass() {
+      Manifest broken = deployment(replace(springDeployment, "secretProviderClass: orders-secrets # plain-http",
+          "secretProviderClass: orders-spring-https-secrets"));
+      assertThat(Rules.onlyObjectsRead(broken, mounted(broken, ofKind("SecretProviderClass")), spring.mountKeys(),
+          "the Spring Boot service")).anyMatch(v -> v.contains("object prod/orders/tls"));
+      // And the other way round: HTTPS on, the volume left on the class without the TLS files.
+      Manifest unswitched = deployment(Rules.httpsVariant(replace(springDeployment,
+          "              #https secretProviderClass: orders-spring-https-secrets\n", "")
+          .replace("secretProviderClass: orders-secrets # plain-http", "secretProviderClass: orders-secrets")));
+      for (ProviderObjects objects : mounted(unswitched, ofKind("SecretProviderClass"))) {
+        assertThat(Rules.tlsFromOneSecret(objects, httpsProfile()))
+            .anyMatch(v -> v.contains("writes no file for key tls.crt"));
+      }
+    }
 
     @Test
     void aSubPathMountOfOneFile() {
@@ -411,19 +483,19 @@ class ManifestConsistencyTest {
     @Test
     void aSecretProviderClassThatDoesNotExist() {
       List<Manifest> broken = Manifest.parse("broken", replace(springDeployment,
-          "secretProviderClass: orders-secrets", "secretProviderClass: orders-secret"));
+          "secretProviderClass: orders-secrets #", "secretProviderClass: orders-secret #"));
       assertThat(Rules.providerClassesExist(kind(broken, "Deployment"), ofKind("SecretProviderClass")))
           .anyMatch(v -> v.contains("uses SecretProviderClass orders-secret, which no manifest defines"));
     }
 
     @Test
     void aKeyTheServicesReadThatNoAliasWrites() {
-      ProviderObjects renamed = ProviderObjects.of(single(Manifest.parse("broken",
-          replace(providerClass, "objectAlias: \"DB_PASSWORD\"", "objectAlias: \"DB_PASS\""))));
+      ProviderObjects renamed = ProviderObjects.of(named(Manifest.parse("broken",
+          replace(providerClass, "objectAlias: \"DB_PASSWORD\"", "objectAlias: \"DB_PASS\"")), "orders-secrets"));
       assertThat(Rules.aliasesCover(renamed, spring.mountKeys(), "the Spring Boot service"))
           .anyMatch(v -> v.contains("writes no file for key DB_PASSWORD"));
-      ProviderObjects unaliased = ProviderObjects.of(single(Manifest.parse("broken",
-          replace(providerClass, "        objectAlias: \"prod-db\"\n", ""))));
+      ProviderObjects unaliased = ProviderObjects.of(named(Manifest.parse("broken",
+          replace(providerClass, "        objectAlias: \"prod-db\"\n", "")), "orders-secrets"));
       assertThat(unaliased.files()).contains("prod_orders_db");
       assertThat(Rules.aliasesCover(unaliased, quarkus.mountKeys(), "the Quarkus service"))
           .anyMatch(v -> v.contains("writes no file for key prod-db.host"));
@@ -431,26 +503,27 @@ class ManifestConsistencyTest {
 
     @Test
     void anHttpsKeyThatNoAliasWritesOrThatComesFromAnotherSecret() {
-      ProviderObjects renamed = ProviderObjects.of(single(Manifest.parse("broken",
-          replace(providerClass, "objectAlias: \"tls.key\"", "objectAlias: \"tls-key\""))));
+      ProviderObjects renamed = ProviderObjects.of(named(Manifest.parse("broken",
+          replace(providerClass, "objectAlias: \"tls.key\"", "objectAlias: \"tls-key\"")), HTTPS_CLASS));
       assertThat(Rules.tlsFromOneSecret(renamed, httpsProfile()))
           .anyMatch(v -> v.contains("writes no file for key tls.key that the Spring Boot service's profile https"));
-      ProviderObjects split = ProviderObjects.of(single(Manifest.parse("broken", replace(providerClass,
+      ProviderObjects split = ProviderObjects.of(named(Manifest.parse("broken", replace(providerClass,
           "          - path: \"privateKey\"\n            objectAlias: \"tls.key\"\n",
           "      - objectName: \"prod/orders/tls-key\"\n        objectType: \"secretsmanager\"\n"
-              + "        objectAlias: \"tls.key\"\n"))));
+              + "        objectAlias: \"tls.key\"\n")), HTTPS_CLASS));
       assertThat(split.files()).contains("tls.crt", "tls.key");
       assertThat(Rules.tlsFromOneSecret(split, httpsProfile()))
           .anyMatch(v -> v.contains("reads its certificate (tls.crt) from secret prod/orders/tls and its "
               + "private key (tls.key) from secret prod/orders/tls-key"));
       ServiceConfig.Profile otherKey = brokenHttpsProfile("private-key=tls.key", "private-key=tls.pem");
-      assertThat(Rules.tlsFromOneSecret(ProviderObjects.of(single(Manifest.parse("real", providerClass))), otherKey))
+      assertThat(Rules.tlsFromOneSecret(ProviderObjects.of(named(Manifest.parse("real", providerClass), HTTPS_CLASS)),
+          otherKey))
           .anyMatch(v -> v.contains("writes no file for key tls.pem"));
     }
 
     @Test
     void anHttpsProfileWhoseHealthEndpointsMoveOrSpeakTls() {
-      String on = Rules.uncommentEnv(springDeployment);
+      String on = Rules.httpsVariant(springDeployment);
       ServiceConfig.Profile tlsManagement = brokenHttpsProfile("management.server.ssl.enabled=false\n", "");
       assertThat(tlsManagement.health().tls()).isTrue();
       assertThat(Rules.probes(deployment(on), tlsManagement.health()))
@@ -468,25 +541,49 @@ class ManifestConsistencyTest {
     }
 
     @Test
-    void anHttpsSwitchThatNamesNoProfileOrAServiceWithoutTheHttpsPort() {
-      assertThat(Rules.uncommentEnv(replace(springDeployment, "          # env:\n", "          # environment:\n")))
-          .isNull();
-      Manifest unknown = deployment(Rules.uncommentEnv(replace(springDeployment, "#     value: https", "#     value: tls")));
+    void anHttpsSwitchThatNamesNoProfileOrAServiceWithTheWrongPorts() {
+      assertThat(Rules.httpsVariant(springDeployment.replace(Rules.HTTPS_MARK, "# "))).isNull();
+      Manifest unknown = deployment(Rules.httpsVariant(replace(springDeployment, "#https     value: https",
+          "#https     value: tls")));
       assertThat(Rules.activatesHttpsProfile(unknown, spring.profiles()))
           .anyMatch(v -> v.contains("names profile tls, but the service has no application-tls.properties"));
-      Manifest plainOnly = deployment(Rules.uncommentEnv(springDeployment));
-      assertThat(Rules.activatesHttpsProfile(plainOnly, List.of()))
+      Manifest https = deployment(Rules.httpsVariant(springDeployment));
+      assertThat(Rules.activatesHttpsProfile(https, List.of()))
           .anyMatch(v -> v.contains("names profile https, but the service has no application-https.properties"));
-      String withoutHttpsPort = replace(springDeployment,
-          "    - name: https\n      port: 443\n      targetPort: https\n      protocol: TCP\n", "");
+      int api = httpsProfile().applicationPort();
+      int management = httpsProfile().health().port();
+      // HTTPS on, but port 80 kept: Actuator over plain HTTP through the Service.
+      String plainKept = Rules.httpsVariant(replace(springDeployment, """
+              - name: http # plain-http
+                port: 80 # plain-http
+                targetPort: http # plain-http
+                protocol: TCP # plain-http
+          """, """
+              - name: http
+                port: 80
+                targetPort: http
+                protocol: TCP
+          """));
+      assertThat(Rules.serviceTargets(single(kind(Manifest.parse("broken", plainKept), "Service")),
+          deployment(plainKept), api, management))
+          .singleElement().asString().endsWith(": Service orders/orders-spring: port 80 (targetPort http) reaches only "
+              + "Actuator on 8080, not the API on 8443; the probes call the pod directly, so the Service should "
+              + "not expose it");
+      // HTTPS on, but no port for it.
+      String withoutHttpsPort = Rules.httpsVariant(replace(springDeployment, """
+              #https - name: https
+              #https   port: 443
+              #https   targetPort: https
+              #https   protocol: TCP
+          """, ""));
       assertThat(Rules.serviceTargets(single(kind(Manifest.parse("broken", withoutHttpsPort), "Service")),
-          deployment(withoutHttpsPort), applicationPorts(spring)))
-          .anyMatch(v -> v.contains("no port targets the application's port 8443"));
-      String withoutContainerPort = replace(springDeployment,
-          "            - name: https\n              containerPort: 8443\n              protocol: TCP\n", "");
+          deployment(withoutHttpsPort), api, management))
+          .anyMatch(v -> v.contains("no port targets the application's API port 8443"));
+      String withoutContainerPort = Rules.httpsVariant(replace(springDeployment,
+          "            - name: https\n              containerPort: 8443\n              protocol: TCP\n", ""));
       assertThat(Rules.serviceTargets(single(kind(Manifest.parse("broken", withoutContainerPort), "Service")),
-          deployment(withoutContainerPort), applicationPorts(spring)))
-          .anyMatch(v -> v.contains("targetPort https is not one of the application's ports [8080, 8443]"));
+          deployment(withoutContainerPort), api, management))
+          .anyMatch(v -> v.contains("port 443 (targetPort https) targets null, not the application's API port 8443"));
     }
 
     private ServiceConfig.Profile brokenHttpsProfile(String target, String replacement) {
@@ -500,8 +597,8 @@ class ManifestConsistencyTest {
 
     @Test
     void aParameterThatIsNotAString() {
-      Manifest broken = single(Manifest.parse("broken", replace(providerClass,
-          "usePodIdentity: \"false\"", "usePodIdentity: false")));
+      Manifest broken = named(Manifest.parse("broken", replace(providerClass,
+          "usePodIdentity: \"false\"", "usePodIdentity: false")), "orders-secrets");
       assertThat(Rules.parametersAreStrings(broken)).anyMatch(v -> v.contains("parameter usePodIdentity"));
     }
 
@@ -678,22 +775,53 @@ class ManifestConsistencyTest {
         .orElseGet(() -> fail("the Spring Boot service has no application-https.properties"));
   }
 
-  /** The ports the service's API and health endpoints listen on, without and with each profile. */
-  private static Set<Integer> applicationPorts(ServiceConfig service) {
-    Set<Integer> ports = new TreeSet<>();
-    ports.add(service.health().port());
-    service.profiles().forEach(p -> ports.add(p.applicationPort()));
-    return ports;
+  /** The Spring Deployment as the README's switch turns HTTPS on (Rules.httpsVariant). */
+  private static Manifest httpsDeployment() {
+    return single(kind(httpsVariantOfSpringFile(), "Deployment"));
   }
 
-  /** The classes the Spring Deployment uses, and the EKS Pod Identity class that replaces them. */
-  private static List<Manifest> springProviderClassesWithVariants() {
-    Manifest deployment = deploymentOf(spring);
+  /** The Spring Service as the README's switch turns HTTPS on. */
+  private static Manifest httpsService() {
+    return single(kind(httpsVariantOfSpringFile(), "Service"));
+  }
+
+  private static List<Manifest> httpsVariantOfSpringFile() {
+    String on = Rules.httpsVariant(read("manifests/10-orders-spring.yaml"));
+    assertThat(on).as("lines marked " + Rules.HTTPS_MARK + "in manifests/10-orders-spring.yaml").isNotNull();
+    return Manifest.parse("10-orders-spring.yaml (https)", on);
+  }
+
+  /** Every key the Spring service reads with its https profile. */
+  private static Set<String> httpsKeys() {
+    Set<String> keys = new TreeSet<>(spring.mountKeys());
+    keys.addAll(httpsProfile().tlsKeys());
+    return keys;
+  }
+
+  /**
+   * The classes the Deployment mounts, as the IRSA manifests and the EKS Pod Identity variant
+   * (manifests/pod-identity/) define them.
+   */
+  private static List<ProviderObjects> mountedWithVariants(Manifest deployment) {
+    List<Manifest> all = Manifest.loadAll(module.resolve("manifests")).stream()
+        .filter(m -> "SecretProviderClass".equals(m.kind())).toList();
+    List<ProviderObjects> mounted = mounted(deployment, all);
+    assertThat(mounted).as(deployment.label() + ": its classes, IRSA and Pod Identity")
+        .hasSize(2 * Rules.providerClassesUsed(deployment).size());
+    return mounted;
+  }
+
+  /** The classes among the given ones that the Deployment mounts (same name and namespace). */
+  private static List<ProviderObjects> mounted(Manifest deployment, List<Manifest> classes) {
     Set<String> used = Rules.providerClassesUsed(deployment);
-    return Manifest.loadAll(module.resolve("manifests")).stream()
-        .filter(m -> m.kind().equals("SecretProviderClass") && used.contains(m.name())
-            && Objects.equals(m.namespace(), deployment.namespace()))
-        .toList();
+    return classes.stream()
+        .filter(m -> used.contains(m.name()) && Objects.equals(m.namespace(), deployment.namespace()))
+        .map(ProviderObjects::of).toList();
+  }
+
+  private static Manifest named(List<Manifest> documents, String name) {
+    return documents.stream().filter(m -> name.equals(m.name())).findFirst()
+        .orElseGet(() -> fail("no document named " + name));
   }
 
   private static List<Manifest> ofKind(String kind) {
@@ -733,10 +861,12 @@ class ManifestConsistencyTest {
     return "system:serviceaccount:" + serviceAccount.namespace() + ":" + serviceAccount.name();
   }
 
-  /** The secrets the SecretProviderClasses the Deployments use read. */
+  /** The secrets the SecretProviderClasses the Deployments use read, with HTTPS off and on. */
   private static Set<String> secretNames() {
     Set<String> names = new LinkedHashSet<>();
-    for (Manifest deployment : ofKind("Deployment")) {
+    List<Manifest> deployments = new ArrayList<>(ofKind("Deployment"));
+    deployments.add(httpsDeployment());
+    for (Manifest deployment : deployments) {
       for (String used : Rules.providerClassesUsed(deployment)) {
         ProviderObjects.of(providerClass(used, deployment.namespace())).objects()
             .forEach(o -> names.add(o.objectName()));

@@ -95,9 +95,10 @@ class ManifestSchemaTest {
 
   @Test
   void thePodIdentityVariantDiffersFromIrsaOnlyInHowItAuthenticates() {
-    Manifest irsaClass = find("02-secretproviderclass.yaml");
-    Manifest podIdentityClass = find("pod-identity/02-secretproviderclass.yaml");
-    assertThat(PodIdentityRules.providerClass(irsaClass, podIdentityClass)).isEmpty();
+    List<Manifest> irsaClasses = all("02-secretproviderclass.yaml");
+    assertThat(irsaClasses).extracting(Manifest::name).contains("orders-secrets", "orders-spring-https-secrets");
+    assertThat(PodIdentityRules.providerClasses(irsaClasses, all("pod-identity/02-secretproviderclass.yaml")))
+        .isEmpty();
     assertThat(PodIdentityRules.serviceAccount(find("01-serviceaccount.yaml"),
         find("pod-identity/01-serviceaccount.yaml"))).isEmpty();
   }
@@ -227,6 +228,13 @@ class ManifestSchemaTest {
           "usePodIdentity: \"true\"", "usePodIdentity: \"false\"")))).anyMatch(v -> v.contains("usePodIdentity must be \"true\""));
       assertThat(PodIdentityRules.providerClass(irsaClass, single(replace(podIdentityClass,
           "objectAlias: \"API_KEY\"", "objectAlias: \"APIKEY\"")))).anyMatch(v -> v.contains("objects differ"));
+      // The https class missing from the Pod Identity variant: HTTPS pods could not mount there.
+      String firstOnly = podIdentityClass.substring(0, podIdentityClass.indexOf("\n---\n") + 1);
+      assertThat(PodIdentityRules.providerClasses(all("02-secretproviderclass.yaml"),
+          Manifest.parse("broken", firstOnly)))
+          .singleElement().asString().isEqualTo("02-secretproviderclass.yaml: SecretProviderClass "
+              + "orders/orders-spring-https-secrets: the EKS Pod Identity variant must define it once, but has 0 "
+              + "SecretProviderClasses orders/orders-spring-https-secrets");
       String serviceAccount = read("manifests/pod-identity/01-serviceaccount.yaml");
       assertThat(PodIdentityRules.serviceAccount(find("01-serviceaccount.yaml"), single(replace(serviceAccount,
           "  namespace: orders\n", "  namespace: orders\n  annotations:\n    eks.amazonaws.com/role-arn: "
@@ -299,6 +307,12 @@ class ManifestSchemaTest {
     List<Manifest> documents = Manifest.parse("values", yaml);
     assertThat(documents).hasSize(1);
     return documents.get(0).document();
+  }
+
+  private static List<Manifest> all(String source) {
+    List<Manifest> documents = manifests.stream().filter(m -> Objects.equals(m.source(), source)).toList();
+    assertThat(documents).as("documents of " + source).isNotEmpty();
+    return documents;
   }
 
   private static Manifest find(String source) {

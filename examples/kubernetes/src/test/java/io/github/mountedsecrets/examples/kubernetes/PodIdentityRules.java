@@ -20,6 +20,31 @@ final class PodIdentityRules {
   private PodIdentityRules() {
   }
 
+  /**
+   * The Pod Identity classes replace the IRSA classes one for one: each IRSA class has a Pod
+   * Identity class of the same name (checked with {@link #providerClass}) and there is no other.
+   */
+  static List<String> providerClasses(List<Manifest> irsa, List<Manifest> podIdentity) {
+    List<String> violations = new ArrayList<>();
+    for (Manifest irsaClass : irsa) {
+      List<Manifest> same = podIdentity.stream().filter(p -> Objects.equals(p.name(), irsaClass.name())
+          && Objects.equals(p.namespace(), irsaClass.namespace())).toList();
+      if (same.size() != 1) {
+        violations.add(irsaClass.label() + ": the EKS Pod Identity variant must define it once, but has "
+            + same.size() + " SecretProviderClasses " + irsaClass.namespace() + "/" + irsaClass.name());
+      } else {
+        violations.addAll(providerClass(irsaClass, same.get(0)));
+      }
+    }
+    for (Manifest podIdentityClass : podIdentity) {
+      if (irsa.stream().noneMatch(i -> Objects.equals(i.name(), podIdentityClass.name())
+          && Objects.equals(i.namespace(), podIdentityClass.namespace()))) {
+        violations.add(podIdentityClass.label() + ": replaces no SecretProviderClass of the IRSA manifests");
+      }
+    }
+    return violations;
+  }
+
   /** The Pod Identity class: the IRSA class's name, files and region, with usePodIdentity "true". */
   static List<String> providerClass(Manifest irsa, Manifest podIdentity) {
     List<String> violations = new ArrayList<>();

@@ -7,11 +7,16 @@ import io.github.mountedsecrets.MountNotFoundException;
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.MountedSecretsOption;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Checks the README against what it describes: the troubleshooting table quotes the library's
  * own startup messages exactly (produced here by the library itself), the adapters' additions
  * as they are in their sources, the walk-through follows the quick-start checklist's order,
- * and every file it points at exists.
+ * the HTTPS switch it gives is the one the manifest tests check, and every file it points at
+ * exists.
  */
 class ReadmeTest {
   private static final String MOUNT = "/mnt/secrets-store";
@@ -79,11 +85,50 @@ class ReadmeTest {
   }
 
   @Test
+  void theHttpsSwitchIsTheTransformationTheManifestTestsCheck() throws IOException, InterruptedException {
+    Matcher command = Pattern.compile(
+        "sed -e '([^']*)' -e '([^']*)' (manifests/10-orders-spring\\.yaml) \\| kubectl apply -f -").matcher(readme);
+    assertThat(command.find()).as("the README's sed command that turns HTTPS on").isTrue();
+    List<String> expressions = List.of(command.group(1), command.group(2));
+    assertThat(expressions).containsExactly("/" + Rules.PLAIN_HTTP_MARK + "$/d",
+        "s/^\\( *\\)" + Rules.HTTPS_MARK + "/\\1/");
+    Path manifest = module.resolve(command.group(3));
+    String text = Manifest.read(manifest);
+    assertThat(text).as("the manifest's header gives the same command")
+        .contains("sed -e '" + expressions.get(0) + "' -e '" + expressions.get(1) + "' " + command.group(3));
+    Path sed = Stream.of("/usr/bin/sed", "/bin/sed").map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+    Assumptions.assumeTrue(sed != null, "no sed to run the README's command with");
+    assertThat(sed(sed, expressions, manifest)).isEqualTo(Rules.httpsVariant(text));
+    // A command with another marker would give something else than what the tests check.
+    assertThat(sed(sed, List.of(expressions.get(0), "s/^\\( *\\)#http /\\1/"), manifest))
+        .isNotEqualTo(Rules.httpsVariant(text));
+  }
+
+  private static String sed(Path sed, List<String> expressions, Path file) throws IOException, InterruptedException {
+    List<String> arguments = new ArrayList<>(List.of(sed.toString()));
+    expressions.forEach(e -> {
+      arguments.add("-e");
+      arguments.add(e);
+    });
+    arguments.add(file.toString());
+    Process process = new ProcessBuilder(arguments).redirectErrorStream(true).start();
+    try {
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("sed ends").isTrue();
+      assertThat(process.exitValue()).as(output).isZero();
+      return output;
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
   void quotesLogTemplatesThatTheCoreHas() {
     // The README's <placeholders> stand where the log templates have {} (or, in the refused
     // credentials line, the concrete values of one example).
     String core = Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/MountedSecrets.java"))
         + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/Reloader.java"))
+        + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/FirstRead.java"))
         + Manifest.read(module.resolve("../../core/src/main/java/io/github/mountedsecrets/rotation/RotationLoop.java"));
     String flat = core.replaceAll("\"\\s*\\+\\s*\"", "");
     for (String template : List.of(

@@ -28,6 +28,10 @@ final class Rules {
   private static final Set<String> READER_ACTIONS = Set.of(
       "secretsmanager:getsecretvalue", "secretsmanager:describesecret");
   private static final String KMS_DECRYPT = "kms:decrypt";
+  static final String HTTPS_MARK = "#https ";
+  static final String PLAIN_HTTP_MARK = "# plain-http";
+  private static final Pattern HTTPS_LINE = Pattern.compile("(?m)^( *)" + HTTPS_MARK);
+  private static final Pattern PLAIN_HTTP_LINE = Pattern.compile("(?m)^.*" + PLAIN_HTTP_MARK + "\\n");
 
   private Rules() {
   }
@@ -310,18 +314,17 @@ final class Rules {
   }
 
   /**
-   * Returns the Deployment's text with its commented-out {@code env:} block (lines
-   * {@code # env:} and {@code #   ...} at one indentation) turned on, or null if it has none.
+   * Returns the file's HTTPS variant, as the README's {@code sed} makes it: every line ending in
+   * {@value #PLAIN_HTTP_MARK} removed, every line starting (after its indentation) with
+   * {@value #HTTPS_MARK} uncommented at that indentation; null if the file has no
+   * {@value #HTTPS_MARK} line.
    */
-  static String uncommentEnv(String deploymentYaml) {
-    Matcher block = Pattern.compile("(?m)^( +)# env:\\n((?:\\1#   .*\\n)+)").matcher(deploymentYaml);
-    if (!block.find()) {
+  static String httpsVariant(String yaml) {
+    Matcher on = HTTPS_LINE.matcher(yaml);
+    if (!on.find()) {
       return null;
     }
-    String indent = block.group(1);
-    String body = block.group(2).replaceAll("(?m)^" + indent + "# ", indent);
-    return deploymentYaml.substring(0, block.start()) + indent + "env:\n" + body
-        + deploymentYaml.substring(block.end());
+    return HTTPS_LINE.matcher(PLAIN_HTTP_LINE.matcher(yaml).replaceAll("")).replaceAll("$1");
   }
 
   /**
@@ -400,10 +403,14 @@ final class Rules {
   }
 
   /**
-   * A Service selects the Deployment's pods, targets only ports the application listens on (with
-   * one of its profiles), and targets each of them.
+   * A Service selects the Deployment's pods and targets exactly the application's API port: not
+   * a separate management port (the probes call the pod directly; through the Service,
+   * Actuator would be reachable in plain HTTP beside an HTTPS API), nothing else.
+   *
+   * @param apiPort the port the API listens on in this mode
+   * @param managementPort the port Actuator listens on in this mode (the API's port if shared)
    */
-  static List<String> serviceTargets(Manifest service, Manifest deployment, Set<Integer> applicationPorts) {
+  static List<String> serviceTargets(Manifest service, Manifest deployment, int apiPort, int managementPort) {
     List<String> violations = new ArrayList<>();
     Map<?, ?> selector = Tree.map(service.document(), "spec", "selector");
     Map<?, ?> labels = Tree.map(deployment.document(), "spec", "template", "metadata", "labels");
@@ -412,20 +419,52 @@ final class Rules {
           + deployment.label() + " (labels " + labels + ")");
     }
     Map<?, ?> container = Tree.maps(podSpec(deployment), "containers").stream().findFirst().orElse(Map.of());
-    Set<Integer> targeted = new TreeSet<>();
+    boolean targeted = false;
     for (Map<?, ?> port : Tree.maps(service.document(), "spec", "ports")) {
       Integer target = containerPort(container, Tree.at(port, "targetPort"));
-      if (target == null || !applicationPorts.contains(target)) {
-        violations.add(service.label() + ": targetPort " + Tree.text(port, "targetPort") + " is not one of the "
-            + "application's ports " + applicationPorts);
+      String what = service.label() + ": port " + Tree.text(port, "port") + " (targetPort "
+          + Tree.text(port, "targetPort") + ")";
+      if (target != null && target == apiPort) {
+        targeted = true;
+      } else if (target != null && target == managementPort) {
+        violations.add(what + " reaches only Actuator on " + managementPort + ", not the API on " + apiPort
+            + "; the probes call the pod directly, so the Service should not expose it");
       } else {
-        targeted.add(target);
+        violations.add(what + " targets " + target + ", not the application's API port " + apiPort);
       }
     }
-    for (Integer port : applicationPorts) {
-      if (!targeted.contains(port)) {
-        violations.add(service.label() + ": no port targets the application's port " + port
-            + " (a container port of " + deployment.label() + ")");
+    if (!targeted) {
+      violations.add(service.label() + ": no port targets the application's API port " + apiPort
+          + " (a container port of " + deployment.label() + ")");
+    }
+    return violations;
+  }
+
+  /**
+   * A Deployment mounts only secrets its service reads: each object of each SecretProviderClass
+   * it mounts writes at least one file (or JSON field) among the keys the service reads in this
+   * mode. Another service's object would put that service's secret in this pod and make this
+   * pod's start depend on it (one object the driver cannot fetch fails the whole mount).
+   *
+   * @param deployment the Deployment (for messages)
+   * @param mounted the classes it mounts
+   * @param keys the mount keys its service reads in this mode
+   * @param reader the service and mode, for messages
+   */
+  static List<String> onlyObjectsRead(Manifest deployment, List<ProviderObjects> mounted, Set<String> keys,
+      String reader) {
+    List<String> violations = new ArrayList<>();
+    for (ProviderObjects objects : mounted) {
+      for (ProviderObjects.SecretObject object : objects.objects()) {
+        Set<String> files = new LinkedHashSet<>();
+        files.add(object.fileName());
+        object.jmesPath().forEach(p -> files.add(p.objectAlias()));
+        boolean read = keys.stream().anyMatch(k -> object.equals(objects.objectReading(k)));
+        if (!read) {
+          violations.add(objects.providerClass().label() + ", mounted by " + deployment.label() + ": object "
+              + object.objectName() + " (files " + files + ") is read by no key of " + reader + " " + keys
+              + "; mount it only in the pods that read it");
+        }
       }
     }
     return violations;

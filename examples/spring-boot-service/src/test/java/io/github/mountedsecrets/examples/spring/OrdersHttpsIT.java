@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The packaged service ({@code target/orders-spring.jar}) with its {@code https} profile, as the
  * Deployment runs it with {@code SPRING_PROFILES_ACTIVE=https}: against a real PostgreSQL and a
- * mount in the layout of the {@code orders-secrets} SecretProviderClass (the JSON secret
+ * mount in the layout of the {@code orders-spring-https-secrets} SecretProviderClass (the JSON secret
  * {@code orders-tls} and its jmesPath aliases {@code tls.crt} and {@code tls.key} beside the
  * database credentials and the API key), it must answer {@code GET /orders} over HTTPS to a
  * client that trusts only the test authority, present the rotated certificate after the mount
@@ -47,7 +47,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * shown, health with details).
  */
 class OrdersHttpsIT {
-  /** The files the orders-secrets SecretProviderClass writes for prod/orders/tls. */
+  /** The files the orders-spring-https-secrets SecretProviderClass writes for prod/orders/tls. */
   static final String TLS_JSON = "orders-tls";
   static final String CERTIFICATE_FILE = "tls.crt";
   static final String PRIVATE_KEY_FILE = "tls.key";
