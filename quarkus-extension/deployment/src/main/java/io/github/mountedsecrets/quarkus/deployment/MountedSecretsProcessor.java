@@ -11,6 +11,8 @@ import io.github.mountedsecrets.quarkus.MountedSecretsMetricsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsConfigBuilder;
 import io.github.mountedsecrets.quarkus.MountedTlsConfigurations;
+import io.github.mountedsecrets.quarkus.MountedTlsHealthCheck;
+import io.github.mountedsecrets.quarkus.MountedTlsMetricsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
@@ -89,12 +91,16 @@ class MountedSecretsProcessor {
     if (capabilities.isPresent(Capability.AGROAL)) {
       builder.addBeanClass(AgroalPools.class);
     }
-    if (QuarkusClassLoader.isClassPresentAtRuntime(TLS_REGISTRY)) {
+    boolean tlsRegistry = hasTlsRegistry();
+    if (tlsRegistry) {
       builder.addBeanClass(MountedTlsConfigurations.class);
     }
     if (config.metrics().enabled() && metrics.isPresent()
         && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
       builder.addBeanClass(MountedSecretsMetricsProducer.class);
+      if (tlsRegistry) {
+        builder.addBeanClass(MountedTlsMetricsProducer.class);
+      }
     }
     beans.produce(builder.build());
   }
@@ -109,11 +115,34 @@ class MountedSecretsProcessor {
     return new AdditionalIndexedClassesBuildItem(MOUNTED_SECRETS);
   }
 
-  /** Consumed only when the application has {@code quarkus-smallrye-health}. */
+  private static boolean hasTlsRegistry() {
+    return QuarkusClassLoader.isClassPresentAtRuntime(TLS_REGISTRY);
+  }
+
+  /**
+   * The mount's readiness check, and the TLS configurations' when the application has the TLS
+   * registry; consumed only when the application has {@code quarkus-smallrye-health}.
+   */
   @BuildStep
-  HealthBuildItem readiness(MountedSecretsBuildTimeConfig config) {
-    return new HealthBuildItem(MountedSecretsHealthCheck.class.getName(),
-        config.health().enabled());
+  void readiness(MountedSecretsBuildTimeConfig config, BuildProducer<HealthBuildItem> checks) {
+    checks.produce(new HealthBuildItem(MountedSecretsHealthCheck.class.getName(),
+        config.health().enabled()));
+    if (hasTlsRegistry()) {
+      checks.produce(new HealthBuildItem(MountedTlsHealthCheck.class.getName(),
+          config.health().enabled()));
+    }
+  }
+
+  /**
+   * Without the TLS registry, warns at startup when TLS configurations are set anyway: they
+   * would be ignored without a word otherwise.
+   */
+  @BuildStep
+  @Record(ExecutionTime.RUNTIME_INIT)
+  void warnAboutTlsWithoutRegistry(MountedSecretsRecorder recorder) {
+    if (!hasTlsRegistry()) {
+      recorder.warnAboutTlsWithoutRegistry();
+    }
   }
 
   /**
