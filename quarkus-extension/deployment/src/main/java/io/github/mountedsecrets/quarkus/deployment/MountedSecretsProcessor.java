@@ -5,13 +5,11 @@ import io.github.mountedsecrets.quarkus.AgroalPools;
 import io.github.mountedsecrets.quarkus.ChangeEventBridge;
 import io.github.mountedsecrets.quarkus.MountedSecretsBuildTimeConfig;
 import io.github.mountedsecrets.quarkus.MountedSecretsCredentialsProvider;
-import io.github.mountedsecrets.quarkus.MountedSecretsHealthCheck;
 import io.github.mountedsecrets.quarkus.MountedSecretsMappings;
 import io.github.mountedsecrets.quarkus.MountedSecretsMetricsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsConfigBuilder;
 import io.github.mountedsecrets.quarkus.MountedTlsConfigurations;
-import io.github.mountedsecrets.quarkus.MountedTlsHealthCheck;
 import io.github.mountedsecrets.quarkus.MountedTlsMetricsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -61,6 +59,14 @@ class MountedSecretsProcessor {
    * capability name; its API ({@code quarkus-tls-registry-spi}) may come without it.
    */
   private static final String TLS_REGISTRY = "io.quarkus.tls.runtime.CertificateRecorder";
+  /**
+   * The health checks, by name: a class literal would load them, and with them the
+   * MicroProfile Health API, into the build's class loader, which need not have it.
+   */
+  private static final String MOUNT_HEALTH_CHECK =
+      "io.github.mountedsecrets.quarkus.MountedSecretsHealthCheck";
+  private static final String TLS_HEALTH_CHECK =
+      "io.github.mountedsecrets.quarkus.MountedTlsHealthCheck";
   private static final DotName CONFIG_PROPERTY = DotName.createSimple(
       "org.eclipse.microprofile.config.inject.ConfigProperty");
   /** Injected types whose value is looked up again on each call, so they follow rotations. */
@@ -125,11 +131,9 @@ class MountedSecretsProcessor {
    */
   @BuildStep
   void readiness(MountedSecretsBuildTimeConfig config, BuildProducer<HealthBuildItem> checks) {
-    checks.produce(new HealthBuildItem(MountedSecretsHealthCheck.class.getName(),
-        config.health().enabled()));
+    checks.produce(new HealthBuildItem(MOUNT_HEALTH_CHECK, config.health().enabled()));
     if (hasTlsRegistry()) {
-      checks.produce(new HealthBuildItem(MountedTlsHealthCheck.class.getName(),
-          config.health().enabled()));
+      checks.produce(new HealthBuildItem(TLS_HEALTH_CHECK, config.health().enabled()));
     }
   }
 
