@@ -3,6 +3,9 @@ package io.github.mountedsecrets.tls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -200,6 +203,38 @@ public final class TlsStatus {
    */
   public Optional<Instant> lastRejectedAt() {
     return Optional.ofNullable(lastRejectedAt);
+  }
+
+  /**
+   * Returns what health checks show for this rotation, with the same keys in every framework:
+   * {@code mount}, {@code state}, {@code subject}, {@code fingerprint}, {@code notAfter},
+   * {@code daysLeft} (a {@code Double} rounded down to tenths), {@code expiringSoon},
+   * {@code expiryWarning}, {@code servedSince}, {@code updates}, {@code rejections}, and once a
+   * generation was refused {@code lastRejection} and {@code lastRejectedAt}. Times and durations
+   * are ISO-8601 text. Public data, names and reasons only, never a key or a password.
+   *
+   * @return an ordered, unmodifiable map of details
+   */
+  public Map<String, Object> details() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("mount", directory.toString());
+    details.put("state", state.name());
+    details.put("subject", subject);
+    details.put("fingerprint", fingerprint);
+    details.put("notAfter", notAfter.toString());
+    details.put("daysLeft", Math.floor(daysLeft() * 10) / 10);
+    details.put("expiringSoon", expiringSoon());
+    details.put("expiryWarning", expiryWarning.toString());
+    details.put("servedSince", servedSince.toString());
+    details.put("updates", updates);
+    details.put("rejections", rejections);
+    if (lastRejection != null) {
+      details.put("lastRejection", lastRejection);
+    }
+    if (lastRejectedAt != null) {
+      details.put("lastRejectedAt", lastRejectedAt.toString());
+    }
+    return Collections.unmodifiableMap(details);
   }
 
   @Override

@@ -63,6 +63,7 @@ class TlsCanaryTest {
       printed.add(rotation.toString());
       printed.add(rotation.current().toString());
       printed.add(rotation.status().toString());
+      printed.add(rotation.status().details().toString());
       printed.add(rotation.keys().toString());
       printed.add(secrets.toString());
       for (TlsKeys keys : List.of(TlsKeys.of("tls.crt", "plain.key"), TlsKeys.of("tls.crt", "tls.key"),

@@ -2,6 +2,7 @@ package io.github.mountedsecrets.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -104,6 +105,10 @@ class TlsRotationTest {
       assertThat(status.lastRejection()).get().asString()
           .startsWith("the private key in 'tls.key' does not match the certificate in 'tls.crt' (CN=third");
       assertThat(rotation.current().certificate()).isEqualTo(second.certificate());
+      assertThat(status.details()).containsEntry("state", "REJECTED")
+          .containsEntry("subject", "CN=second")
+          .containsEntry("lastRejection", status.lastRejection().get())
+          .containsEntry("lastRejectedAt", status.lastRejectedAt().get().toString());
       // A second mismatched write with the same reason is not reported again.
       long reported = warnings().stream().filter(w -> w.contains("is not used")).count();
       long rejections = rotation.status().rejections();
@@ -182,6 +187,16 @@ class TlsRotationTest {
       assertThat(status.daysLeft()).isBetween(9.9, 10.0);
       assertThat(status.expiringSoon()).isTrue();
       assertThat(status.expired()).isFalse();
+      // The keys every framework's health check shows, in this order.
+      assertThat(status.details()).containsExactly(
+          entry("mount", mount.directory().toString()), entry("state", "IN_SYNC"),
+          entry("subject", "CN=soon"), entry("fingerprint", status.fingerprint()),
+          entry("notAfter", status.notAfter().toString()),
+          entry("daysLeft", Math.floor(status.daysLeft() * 10) / 10),
+          entry("expiringSoon", true), entry("expiryWarning", "PT336H"),
+          entry("servedSince", status.servedSince().toString()), entry("updates", 0L),
+          entry("rejections", 0L));
+      assertThat((Double) status.details().get("daysLeft")).isBetween(9.9, 10.0);
       assertThat(warnings()).anyMatch(w -> w.contains("TLS 'web': the certificate in 'tls.crt' "
           + "(CN=soon) expires on " + status.notAfter() + ", in 9 days (warning below 14 days)"));
 

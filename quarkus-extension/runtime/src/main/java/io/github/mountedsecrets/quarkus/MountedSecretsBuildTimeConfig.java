@@ -13,14 +13,17 @@ import io.smallrye.config.WithDefault;
 @ConfigRoot(phase = ConfigPhase.BUILD_TIME)
 public interface MountedSecretsBuildTimeConfig {
   /**
-   * The readiness check.
+   * The readiness checks: {@code mounted-secrets} for the mount, and
+   * {@code mounted-secrets-tls} for the TLS configurations when the application has the
+   * Quarkus TLS registry.
    *
    * @return the health settings
    */
   Switch health();
 
   /**
-   * The mount's meters.
+   * The mount's meters, and the TLS configurations' ({@code mounted.secrets.tls.*}) when the
+   * application has the Quarkus TLS registry.
    *
    * @return the metrics settings
    */

@@ -255,6 +255,9 @@ public interface MountedSecretsConfig {
    * {@code quarkus.http.tls-configuration-name=<name>}) and updated, with a
    * {@code CertificateUpdatedEvent}, on every rotation whose certificate and key pass the
    * checks; a mismatched, half-written or expired generation keeps the previous material.
+   * Each is reported by the {@code mounted-secrets-tls} readiness check and, with
+   * {@code quarkus-micrometer}, by the {@code mounted.secrets.tls.*} meters. Without the TLS
+   * registry they are not served, and startup logs a warning that names them.
    *
    * @return TLS options by configuration name
    */

@@ -41,25 +41,11 @@ public final class MountedSecretsHealthCheck implements HealthCheck {
         .status(!status.down())
         .withData("mount", status.directory().toString());
     // Core's details, under the same keys as the Spring Boot starter's health indicator.
-    status.details().forEach((name, value) -> put(response, name, value));
+    status.details().forEach((name, value) -> HealthData.put(response, name, value));
     for (Map.Entry<String, RotationStatus> entry : credentials.statuses().entrySet()) {
       String prefix = "credentials." + entry.getKey() + ".";
-      entry.getValue().details().forEach((name, value) -> put(response, prefix + name, value));
+      entry.getValue().details().forEach((name, value) -> HealthData.put(response, prefix + name, value));
     }
     return response.build();
-  }
-
-  /** Adds one detail; a map (invalid files) as one entry per name. */
-  private static void put(HealthCheckResponseBuilder response, String name, Object value) {
-    if (value instanceof Boolean) {
-      response.withData(name, (Boolean) value);
-    } else if (value instanceof Number) {
-      response.withData(name, ((Number) value).longValue());
-    } else if (value instanceof Map) {
-      ((Map<?, ?>) value).forEach((key, reason) ->
-          response.withData(name + "." + key, String.valueOf(reason)));
-    } else {
-      response.withData(name, String.valueOf(value));
-    }
   }
 }

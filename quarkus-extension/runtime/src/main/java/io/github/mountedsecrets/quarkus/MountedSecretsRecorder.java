@@ -7,6 +7,7 @@ import io.quarkus.runtime.annotations.Recorder;
 import io.smallrye.config.SmallRyeConfig;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -26,6 +27,26 @@ public class MountedSecretsRecorder {
    */
   public void closeMountsAtShutdown(ShutdownContext shutdown) {
     shutdown.addLastShutdownTask(SharedMounts::closeAll);
+  }
+
+  /**
+   * Warns once when TLS configurations are set ({@code quarkus.mounted-secrets.tls."name".*})
+   * but the application has no Quarkus TLS registry to serve them from: naming the
+   * configurations and the extension to add. Nothing is read from the mount.
+   */
+  public void warnAboutTlsWithoutRegistry() {
+    MountedSecretsConfig options = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
+        .getConfigMapping(MountedSecretsConfig.class);
+    if (options.tls().isEmpty()) {
+      return;
+    }
+    String names = options.tls().keySet().stream().sorted()
+        .map(name -> "quarkus.mounted-secrets.tls.\"" + name + "\"")
+        .collect(Collectors.joining(", "));
+    LOG.warnf("%s: %s %s configured, but the application has no Quarkus TLS registry, so no "
+        + "server or client can use %s; add the quarkus-tls-registry extension (quarkus-vertx-http "
+        + "brings it)", options.directory(), names, options.tls().size() == 1 ? "is" : "are",
+        options.tls().size() == 1 ? "it" : "them");
   }
 
   /**

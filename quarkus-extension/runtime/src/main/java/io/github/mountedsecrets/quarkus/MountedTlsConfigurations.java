@@ -84,6 +84,15 @@ public final class MountedTlsConfigurations {
   }
 
   /**
+   * Returns the rotation of each configuration, by name.
+   *
+   * @return an unmodifiable sorted map
+   */
+  public Map<String, TlsRotation> rotations() {
+    return Collections.unmodifiableMap(rotations);
+  }
+
+  /**
    * Returns the status of each configuration (served certificate, days left, last refused
    * generation), by name.
    *

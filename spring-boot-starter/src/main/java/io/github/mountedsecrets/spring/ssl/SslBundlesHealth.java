@@ -38,21 +38,8 @@ final class SslBundlesHealth {
     for (Map.Entry<String, TlsStatus> entry : bundles.statuses().entrySet()) {
       TlsStatus status = entry.getValue();
       expired |= status.expired();
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("mount", status.directory().toString());
-      details.put("state", status.state().toString());
-      details.put("subject", status.subject());
-      details.put("fingerprint", status.fingerprint());
-      details.put("notAfter", status.notAfter().toString());
-      details.put("daysLeft", Math.floor(status.daysLeft() * 10) / 10);
-      details.put("expiringSoon", status.expiringSoon());
-      details.put("expiryWarning", status.expiryWarning().toString());
-      details.put("servedSince", status.servedSince().toString());
-      details.put("updates", status.updates());
-      details.put("rejections", status.rejections());
-      status.lastRejection().ifPresent(reason -> details.put("lastRejection", reason));
-      status.lastRejectedAt().ifPresent(at -> details.put("lastRejectedAt", at.toString()));
-      all.put(entry.getKey(), details);
+      // Core's details, under the same keys as the Quarkus extension's health check.
+      all.put(entry.getKey(), status.details());
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("bundles", all);

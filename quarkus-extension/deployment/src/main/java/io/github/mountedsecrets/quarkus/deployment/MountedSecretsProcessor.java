@@ -5,12 +5,12 @@ import io.github.mountedsecrets.quarkus.AgroalPools;
 import io.github.mountedsecrets.quarkus.ChangeEventBridge;
 import io.github.mountedsecrets.quarkus.MountedSecretsBuildTimeConfig;
 import io.github.mountedsecrets.quarkus.MountedSecretsCredentialsProvider;
-import io.github.mountedsecrets.quarkus.MountedSecretsHealthCheck;
 import io.github.mountedsecrets.quarkus.MountedSecretsMappings;
 import io.github.mountedsecrets.quarkus.MountedSecretsMetricsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsConfigBuilder;
 import io.github.mountedsecrets.quarkus.MountedTlsConfigurations;
+import io.github.mountedsecrets.quarkus.MountedTlsMetricsProducer;
 import io.github.mountedsecrets.quarkus.MountedSecretsRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
@@ -59,6 +59,14 @@ class MountedSecretsProcessor {
    * capability name; its API ({@code quarkus-tls-registry-spi}) may come without it.
    */
   private static final String TLS_REGISTRY = "io.quarkus.tls.runtime.CertificateRecorder";
+  /**
+   * The health checks, by name: a class literal would load them, and with them the
+   * MicroProfile Health API, into the build's class loader, which need not have it.
+   */
+  private static final String MOUNT_HEALTH_CHECK =
+      "io.github.mountedsecrets.quarkus.MountedSecretsHealthCheck";
+  private static final String TLS_HEALTH_CHECK =
+      "io.github.mountedsecrets.quarkus.MountedTlsHealthCheck";
   private static final DotName CONFIG_PROPERTY = DotName.createSimple(
       "org.eclipse.microprofile.config.inject.ConfigProperty");
   /** Injected types whose value is looked up again on each call, so they follow rotations. */
@@ -89,12 +97,16 @@ class MountedSecretsProcessor {
     if (capabilities.isPresent(Capability.AGROAL)) {
       builder.addBeanClass(AgroalPools.class);
     }
-    if (QuarkusClassLoader.isClassPresentAtRuntime(TLS_REGISTRY)) {
+    boolean tlsRegistry = hasTlsRegistry();
+    if (tlsRegistry) {
       builder.addBeanClass(MountedTlsConfigurations.class);
     }
     if (config.metrics().enabled() && metrics.isPresent()
         && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
       builder.addBeanClass(MountedSecretsMetricsProducer.class);
+      if (tlsRegistry) {
+        builder.addBeanClass(MountedTlsMetricsProducer.class);
+      }
     }
     beans.produce(builder.build());
   }
@@ -109,11 +121,32 @@ class MountedSecretsProcessor {
     return new AdditionalIndexedClassesBuildItem(MOUNTED_SECRETS);
   }
 
-  /** Consumed only when the application has {@code quarkus-smallrye-health}. */
+  private static boolean hasTlsRegistry() {
+    return QuarkusClassLoader.isClassPresentAtRuntime(TLS_REGISTRY);
+  }
+
+  /**
+   * The mount's readiness check, and the TLS configurations' when the application has the TLS
+   * registry; consumed only when the application has {@code quarkus-smallrye-health}.
+   */
   @BuildStep
-  HealthBuildItem readiness(MountedSecretsBuildTimeConfig config) {
-    return new HealthBuildItem(MountedSecretsHealthCheck.class.getName(),
-        config.health().enabled());
+  void readiness(MountedSecretsBuildTimeConfig config, BuildProducer<HealthBuildItem> checks) {
+    checks.produce(new HealthBuildItem(MOUNT_HEALTH_CHECK, config.health().enabled()));
+    if (hasTlsRegistry()) {
+      checks.produce(new HealthBuildItem(TLS_HEALTH_CHECK, config.health().enabled()));
+    }
+  }
+
+  /**
+   * Without the TLS registry, warns at startup when TLS configurations are set anyway: they
+   * would be ignored without a word otherwise.
+   */
+  @BuildStep
+  @Record(ExecutionTime.RUNTIME_INIT)
+  void warnAboutTlsWithoutRegistry(MountedSecretsRecorder recorder) {
+    if (!hasTlsRegistry()) {
+      recorder.warnAboutTlsWithoutRegistry();
+    }
   }
 
   /**
