@@ -21,6 +21,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.DefaultResourceLoader;
 
 /**
  * The rotation run that the embedded servers' handshake tests share: an application serving
@@ -39,13 +40,15 @@ final class HttpsRotation {
   private HttpsRotation() {}
 
   /**
-   * Starts an application of the given web type on 127.0.0.1, port 0, serving HTTPS from bundle
-   * {@code web} ({@code tls.crt} and {@code tls.key} in the mount); each further property is
-   * passed as a command-line argument ({@code name=value}).
+   * Starts an application of the given web type, with its classes from {@code classLoader}
+   * (which may hide a server), on 127.0.0.1, port 0, serving HTTPS from bundle {@code web}
+   * ({@code tls.crt} and {@code tls.key} in the mount); each further property is passed as a
+   * command-line argument ({@code name=value}).
    */
-  static ConfigurableApplicationContext https(WebApplicationType type, Path mount,
-      String... more) {
-    SpringApplication application = new SpringApplication(Apps.WithoutDataSource.class);
+  static ConfigurableApplicationContext https(WebApplicationType type, ClassLoader classLoader,
+      Path mount, String... more) {
+    SpringApplication application = new SpringApplication(
+        new DefaultResourceLoader(classLoader), Apps.WithoutDataSource.class);
     application.setWebApplicationType(type);
     application.setBannerMode(Banner.Mode.OFF);
     List<String> args = new ArrayList<>(List.of("--mounted-secrets.directory=" + mount,
@@ -60,13 +63,14 @@ final class HttpsRotation {
 
   /**
    * Rotates the mount {@code rotations} times (after the warm-up) under handshake load against
-   * an application of the given web type, prints the figures and asserts that no handshake
-   * failed and every certificate was served.
+   * an application of the given web type, prints the figures and asserts that the application
+   * runs the named server, that no handshake failed and that every certificate was served.
    *
-   * @param server the server's name in the printed line, e.g. {@code Tomcat}
+   * @param server the server's name, {@code Tomcat} or {@code Netty}: the simple name of Boot's
+   *     web server class without {@code WebServer}
    */
-  static void rotateUnderLoad(String server, WebApplicationType type, Layout layout, Path temp,
-      int rotations) {
+  static void rotateUnderLoad(String server, WebApplicationType type, ClassLoader classLoader,
+      Layout layout, Path temp, int rotations) {
     CertificateAuthority ca = CertificateAuthority.create(server + " Root");
     SecretsMount mount = SecretsMount.create(layout, temp.resolve("secrets"));
     TlsMountWriter writer = TlsMountWriter.separateFiles(mount, "tls.crt", "tls.key");
@@ -74,10 +78,11 @@ final class HttpsRotation {
     writer.publish(current);
     List<Long> latencies = new ArrayList<>();
     List<Long> switches = new ArrayList<>();
-    try (ConfigurableApplicationContext context = https(type, mount.directory());
+    try (ConfigurableApplicationContext context = https(type, classLoader, mount.directory());
         HandshakeLoad load = HandshakeLoad.start("localhost",
             Integer.parseInt(context.getEnvironment().getProperty("local.server.port")), ca, 2,
             false)) {
+      assertThat(webServer(context)).isEqualTo(server + "WebServer");
       MountedSslBundles bundles = context.getBean(MountedSslBundles.class);
       List<Long> updatedAt = new CopyOnWriteArrayList<>();
       context.getBean(SslBundles.class).addBundleUpdateHandler("web",
@@ -120,6 +125,19 @@ final class HttpsRotation {
         assertThat(Duration.ofNanos(median(latencies))).isLessThan(Duration.ofSeconds(1));
       }
       assertThat(bundles.statuses().get("web").updates()).isEqualTo(rotations + WARM_UP);
+    }
+  }
+
+  /**
+   * Returns the simple class name of the context's web server; {@code WebServerApplicationContext}
+   * has another package on each Boot line.
+   */
+  private static String webServer(ConfigurableApplicationContext context) {
+    try {
+      return context.getClass().getMethod("getWebServer").invoke(context).getClass()
+          .getSimpleName();
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("no web server in " + context, e);
     }
   }
 

@@ -23,6 +23,7 @@ class SslBundleHandshakeRotationTest {
   @ParameterizedTest
   @EnumSource(Layout.class)
   void tomcatFollowsEveryVerifiedRotationWithoutAFailedHandshake(Layout layout) {
-    HttpsRotation.rotateUnderLoad("Tomcat", WebApplicationType.SERVLET, layout, temp, 10);
+    HttpsRotation.rotateUnderLoad("Tomcat", WebApplicationType.SERVLET,
+        getClass().getClassLoader(), layout, temp, 10);
   }
 }
