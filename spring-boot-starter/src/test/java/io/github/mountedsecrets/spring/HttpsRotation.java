@@ -88,7 +88,8 @@ final class HttpsRotation {
       context.getBean(SslBundles.class).addBundleUpdateHandler("web",
           bundle -> updatedAt.add(System.nanoTime()));
       IssuedCertificate first = current;
-      Await.until(WAIT, () -> load.firstSeen(first.certificate()).isPresent(), () -> "first " + load);
+      Await.until(WAIT, () -> load.firstSeen(first.certificate()).isPresent(),
+          () -> "first " + load);
       for (int i = 1 - WARM_UP; i <= rotations; i++) {
         IssuedCertificate next = ca.server("gen" + i);
         long rejected = bundles.statuses().get("web").rejections();
