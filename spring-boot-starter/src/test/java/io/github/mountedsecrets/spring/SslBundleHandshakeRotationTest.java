@@ -1,128 +1,29 @@
 package io.github.mountedsecrets.spring;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.github.mountedsecrets.spring.ssl.MountedSslBundles;
-import io.github.mountedsecrets.test.Await;
-import io.github.mountedsecrets.test.CertificateAuthority;
-import io.github.mountedsecrets.test.HandshakeLoad;
-import io.github.mountedsecrets.test.IssuedCertificate;
-import io.github.mountedsecrets.test.SecretsMount;
 import io.github.mountedsecrets.test.SecretsMount.Layout;
-import io.github.mountedsecrets.test.TlsMountWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.ssl.SslBundles;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Embedded Tomcat serving HTTPS from {@code server.ssl.bundle=web}, a bundle from the mount,
  * while the mount rotates ten times with mismatched generations in between (and, file by file,
  * a key that lands 300 ms, three quiet periods, before its certificate). Two clients connect
  * in a loop, each connection a full handshake: none may fail, every new certificate must be
- * served, in the atomic-writer layout with a median under 1 s after the write.
+ * served, in the atomic-writer layout with a median under 1 s after the write
+ * ({@link HttpsRotation}).
  */
 @Timeout(120)
 class SslBundleHandshakeRotationTest {
-  private static final int ROTATIONS = 10;
-  private static final int WARM_UP = 3;
-  private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Duration KEY_FIRST_GAP = Duration.ofMillis(300);
-
   @TempDir Path temp;
-
-  static ConfigurableApplicationContext https(Path mount, String... more) {
-    SpringApplication application = new SpringApplication(Apps.WithoutDataSource.class);
-    application.setWebApplicationType(WebApplicationType.SERVLET);
-    application.setBannerMode(Banner.Mode.OFF);
-    List<String> args = new ArrayList<>(List.of("--mounted-secrets.directory=" + mount,
-        "--mounted-secrets.ssl.bundle.web.certificate=tls.crt",
-        "--mounted-secrets.ssl.bundle.web.private-key=tls.key",
-        "--server.port=0", "--server.ssl.bundle=web", "--server.address=127.0.0.1"));
-    for (String property : more) {
-      args.add("--" + property);
-    }
-    return application.run(args.toArray(new String[0]));
-  }
 
   @ParameterizedTest
   @EnumSource(Layout.class)
   void tomcatFollowsEveryVerifiedRotationWithoutAFailedHandshake(Layout layout) {
-    CertificateAuthority ca = CertificateAuthority.create("Tomcat Root");
-    SecretsMount mount = SecretsMount.create(layout, temp.resolve("secrets"));
-    TlsMountWriter writer = TlsMountWriter.separateFiles(mount, "tls.crt", "tls.key");
-    IssuedCertificate current = ca.server("initial");
-    writer.publish(current);
-    List<Long> latencies = new ArrayList<>();
-    List<Long> switches = new ArrayList<>();
-    try (ConfigurableApplicationContext context = https(mount.directory());
-        HandshakeLoad load = HandshakeLoad.start("localhost",
-            Integer.parseInt(context.getEnvironment().getProperty("local.server.port")), ca, 2,
-            false)) {
-      MountedSslBundles bundles = context.getBean(MountedSslBundles.class);
-      List<Long> updatedAt = new CopyOnWriteArrayList<>();
-      context.getBean(SslBundles.class).addBundleUpdateHandler("web",
-          bundle -> updatedAt.add(System.nanoTime()));
-      IssuedCertificate first = current;
-      Await.until(WAIT, () -> load.firstSeen(first.certificate()).isPresent(), () -> "first " + load);
-      // The first rotations warm up the JIT (TLS material checks, Tomcat's reload) and are not
-      // measured.
-      for (int i = 1 - WARM_UP; i <= ROTATIONS; i++) {
-        IssuedCertificate next = ca.server("gen" + i);
-        long rejected = bundles.statuses().get("web").rejections();
-        // A broken generation first: another certificate with the current key. File by file,
-        // the next key then lands before the next certificate: a second broken state.
-        writer.publishMismatched(ca.server("broken" + i), current);
-        Await.until(WAIT, () -> bundles.statuses().get("web").rejections() > rejected,
-            () -> "rejection of the mismatched generation");
-        long written;
-        if (layout == Layout.FILE_BY_FILE) {
-          writer.publishKeyFirst(next, KEY_FIRST_GAP);
-        } else {
-          writer.publish(next);
-        }
-        written = System.nanoTime();
-        Await.until(WAIT, () -> load.firstSeen(next.certificate()).isPresent(),
-            () -> "a handshake presenting " + next + "; " + load);
-        int update = i - 1 + WARM_UP;
-        Await.until(WAIT, () -> updatedAt.size() > update, () -> "bundle update " + update);
-        if (i > 0) {
-          latencies.add(load.firstSeen(next.certificate()).get() - written);
-          switches.add(updatedAt.get(update) - written);
-        }
-        current = next;
-      }
-      System.out.printf(Locale.ROOT, "TLS rotation with Tomcat, %s: %d rotations, %d handshakes "
-          + "ok, %d failed; bundle updated after the write: median %.0f ms, max %.0f ms; first "
-          + "handshake with the new certificate after the write: median %.0f ms, max %.0f ms%n",
-          layout, ROTATIONS, load.successes(), load.failures(), median(switches) / 1e6,
-          max(switches) / 1e6, median(latencies) / 1e6, max(latencies) / 1e6);
-      assertThat(load.failures()).as("failed connections: %s", load.failureMessages()).isZero();
-      assertThat(load.successes()).isGreaterThan(ROTATIONS * 2L);
-      if (layout == Layout.ATOMIC_WRITER) {
-        // The median, not the maximum: on a loaded machine one handshake can take seconds.
-        assertThat(Duration.ofNanos(median(latencies))).isLessThan(Duration.ofSeconds(1));
-      }
-      assertThat(bundles.statuses().get("web").updates()).isEqualTo(ROTATIONS + WARM_UP);
-    }
-  }
-
-  static long median(List<Long> values) {
-    return values.stream().sorted().skip(values.size() / 2).findFirst().orElseThrow();
-  }
-
-  static long max(List<Long> values) {
-    return values.stream().mapToLong(Long::longValue).max().orElseThrow();
+    HttpsRotation.rotateUnderLoad("Tomcat", WebApplicationType.SERVLET,
+        getClass().getClassLoader(), layout, temp, 10);
   }
 }
