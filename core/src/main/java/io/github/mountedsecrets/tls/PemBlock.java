@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,8 +12,10 @@ import java.util.regex.Pattern;
  * {@link #toString()} names the label only.
  */
 final class PemBlock {
-  private static final Pattern BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", Pattern.DOTALL);
+  private static final String BEGIN = "-----BEGIN ";
+  private static final String END = "-----END ";
+  private static final String DASHES = "-----";
+  private static final Pattern LABEL = Pattern.compile("[A-Z0-9 ]+");
   private static final Pattern HEADER = Pattern.compile("^[A-Za-z-]+:.*$", Pattern.MULTILINE);
 
   final String label;
@@ -35,36 +36,58 @@ final class PemBlock {
    *     mislabelled or not base64; never quoting the content
    */
   static List<PemBlock> parse(byte[] text) {
+    // One pass with indexOf, each character looked at a bounded number of times: a text full of
+    // unterminated BEGIN lines (garbage, or a hostile file) is refused in time linear in its size.
     String pem = new String(text, StandardCharsets.ISO_8859_1);
     List<PemBlock> blocks = new ArrayList<>();
-    Matcher matcher = BLOCK.matcher(pem);
-    int end = 0;
-    while (matcher.find()) {
-      String label = matcher.group(1);
-      if (!label.equals(matcher.group(3))) {
+    int from = 0;
+    while (true) {
+      int begin = pem.indexOf(BEGIN, from);
+      if (begin < 0) {
+        return blocks;
+      }
+      int labelStart = begin + BEGIN.length();
+      int labelEnd = pem.indexOf(DASHES, labelStart);
+      if (labelEnd < 0 || !LABEL.matcher(pem.substring(labelStart, labelEnd)).matches()) {
+        throw notTerminated();
+      }
+      String label = pem.substring(labelStart, labelEnd);
+      int bodyStart = labelEnd + DASHES.length();
+      int end = pem.indexOf(END, bodyStart);
+      int endLabelStart = end + END.length();
+      int endLabelEnd = end < 0 ? -1 : pem.indexOf(DASHES, endLabelStart);
+      if (endLabelEnd < 0
+          || !LABEL.matcher(pem.substring(endLabelStart, endLabelEnd)).matches()) {
+        throw notTerminated();
+      }
+      String endLabel = pem.substring(endLabelStart, endLabelEnd);
+      if (!label.equals(endLabel)) {
         throw new IllegalArgumentException("a PEM block begins with '" + label
-            + "' but ends with '" + matcher.group(3) + "'");
+            + "' but ends with '" + endLabel + "'");
       }
-      String body = matcher.group(2);
-      boolean legacy = body.contains("Proc-Type:") && body.contains("ENCRYPTED");
-      body = HEADER.matcher(body).replaceAll("");
-      byte[] der;
-      try {
-        der = Base64.getMimeDecoder().decode(body.replaceAll("\\s", ""));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("the PEM block '" + label + "' is not valid base64");
-      }
-      if (der.length == 0) {
-        throw new IllegalArgumentException("the PEM block '" + label + "' is empty");
-      }
-      blocks.add(new PemBlock(label, der, legacy));
-      end = matcher.end();
+      blocks.add(decode(label, pem.substring(bodyStart, end)));
+      from = endLabelEnd + DASHES.length();
     }
-    if (pem.indexOf("-----BEGIN ", end) >= 0) {
-      throw new IllegalArgumentException("a PEM block is not terminated (the file may be "
-          + "half-written)");
+  }
+
+  private static PemBlock decode(String label, String body) {
+    boolean legacy = body.contains("Proc-Type:") && body.contains("ENCRYPTED");
+    String base64 = HEADER.matcher(body).replaceAll("");
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(base64.replaceAll("\\s", ""));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the PEM block '" + label + "' is not valid base64");
     }
-    return blocks;
+    if (der.length == 0) {
+      throw new IllegalArgumentException("the PEM block '" + label + "' is empty");
+    }
+    return new PemBlock(label, der, legacy);
+  }
+
+  private static IllegalArgumentException notTerminated() {
+    return new IllegalArgumentException("a PEM block is not terminated (the file may be "
+        + "half-written)");
   }
 
   @Override
