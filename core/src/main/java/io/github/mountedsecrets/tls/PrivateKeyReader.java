@@ -12,6 +12,7 @@ import javax.crypto.Cipher;
 import javax.crypto.EncryptedPrivateKeyInfo;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.PBEParameterSpec;
 
 /**
  * Decodes a PEM private key with the JDK alone: PKCS#8 ({@code PRIVATE KEY}), encrypted
@@ -28,6 +29,12 @@ final class PrivateKeyReader {
   static final String RSA = "1.2.840.113549.1.1.1";
   static final String EC = "1.2.840.10045.2.1";
   private static final String PBES2 = "1.2.840.113549.1.5.13";
+  /**
+   * The most key-derivation iterations an encrypted key may ask for, as the JDK caps PKCS#12
+   * stores: a key file could otherwise hold the reading thread for hours. OpenSSL writes 2,048
+   * by default; 600,000 is today's advice for PBKDF2 with SHA-256.
+   */
+  static final int MAX_ITERATIONS = 5_000_000;
   private static final Map<String, String> ALGORITHMS = Map.of(
       RSA, "RSA",
       EC, "EC",
@@ -99,6 +106,12 @@ final class PrivateKeyReader {
     if (parameters != null && (algorithm.equals(PBES2) || algorithm.equalsIgnoreCase("PBES2"))) {
       algorithm = parameters.toString();
     }
+    int iterations = iterations(parameters);
+    if (iterations > MAX_ITERATIONS) {
+      throw new IllegalArgumentException("it is encrypted with " + iterations + " key-derivation "
+          + "iterations, more than the " + MAX_ITERATIONS + " allowed; encrypt it again with "
+          + "fewer (for example openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 600000)");
+    }
     byte[] pkcs8;
     try {
       SecretKeyFactory factory = SecretKeyFactory.getInstance(algorithm);
@@ -121,6 +134,18 @@ final class PrivateKeyReader {
       return fromPkcs8(pkcs8, "decrypted PKCS#8");
     } finally {
       Arrays.fill(pkcs8, (byte) 0);
+    }
+  }
+
+  /** The iteration count the parameters ask for, or 0 when they name none the JDK can read. */
+  private static int iterations(AlgorithmParameters parameters) {
+    if (parameters == null) {
+      return 0;
+    }
+    try {
+      return parameters.getParameterSpec(PBEParameterSpec.class).getIterationCount();
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return 0;
     }
   }
 
