@@ -77,22 +77,21 @@ final class BoundedIo implements AutoCloseable {
 
   /**
    * Runs work and returns its result, waiting as long as it makes progress: at most
-   * {@code firstNanos} for the first entry it opens, and at most {@code timeoutNanos} after each
-   * entry it began to open. Work that opens nothing new for that long has stalled (a FIFO, a
-   * file system that stopped answering); work that keeps opening entries is never cut off,
+   * {@code timeoutNanos} for the first entry it opens, and at most {@code timeoutNanos} after
+   * each entry it began to open. Work that opens nothing new for that long has stalled (a FIFO,
+   * a file system that stopped answering); work that keeps opening entries is never cut off,
    * however many entries the mount holds or however slow a starved machine reads them.
    *
    * @throws StalledException if the work stopped making progress
    */
-  synchronized <T> T call(Callable<T> work, long firstNanos, long timeoutNanos)
-      throws IOException {
+  synchronized <T> T call(Callable<T> work, long timeoutNanos) throws IOException {
     if (closed) {
       throw new InterruptedIOException("closed");
     }
     ThreadPoolExecutor ex = executor();
     long start = System.nanoTime();
     Future<T> future = ex.submit(work);
-    long deadline = start + firstNanos;
+    long deadline = start + timeoutNanos;
     try {
       while (true) {
         try {

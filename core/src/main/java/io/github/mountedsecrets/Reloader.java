@@ -165,11 +165,11 @@ final class Reloader {
   // Cheap checks for the watcher, bounded like reads.
 
   String currentGeneration() throws IOException {
-    return io.call(reader::currentGeneration, readTimeout.toNanos(), readTimeout.toNanos());
+    return io.call(reader::currentGeneration, readTimeout.toNanos());
   }
 
   Map<String, List<Object>> identities() throws IOException {
-    return io.call(reader::identities, readTimeout.toNanos(), readTimeout.toNanos());
+    return io.call(reader::identities, readTimeout.toNanos());
   }
 
   String lastGeneration() {
@@ -230,9 +230,9 @@ final class Reloader {
    * values.
    */
   Outcome reloadOnce() {
-    // The whole call is bounded: waiting for a reload under way (the watcher's, stuck on the
-    // same FIFO, say) counts against the read timeout, and the read gets what is left, but
-    // never less than half of it.
+    // When the mount stalls, the whole call is bounded: waiting for a reload under way (the
+    // watcher's, stuck on the same FIFO, say) counts against the read timeout, and the read
+    // gets what is left, but never less than half of it, as its wait on each entry.
     long timeout = readTimeout.toNanos();
     long start = System.nanoTime();
     try {
@@ -306,7 +306,9 @@ final class Reloader {
 
   private Outcome reloadLocked(SecretsSnapshot previous, Instant now, long budgetNanos)
       throws IOException {
-    Scan scan = io.call(() -> reader.read(previous.keys()), budgetNanos, readTimeout.toNanos());
+    // The budget is also the wait on each entry: behind another reload it is shorter (never
+    // less than half the timeout), so that reload() stays bounded when the mount stalls.
+    Scan scan = io.call(() -> reader.read(previous.keys()), budgetNanos);
     if (!scan.absent() && scan.files.isEmpty() && scan.problems.isEmpty()
         && previous.size() > 0) {
       // A mount that held secrets and is now an empty directory was unmounted or is being
