@@ -33,9 +33,12 @@ abstract class Dir implements Closeable {
 
   /** The directory's path: for messages, link resolution and watching. */
   private final Path path;
+  /** The open directory, listed once by {@link #list()}, closed by {@link #close()}. */
+  private final DirectoryStream<Path> stream;
 
-  private Dir(Path path) {
+  private Dir(Path path, DirectoryStream<Path> stream) {
     this.path = path;
+    this.stream = stream;
   }
 
   /**
@@ -66,14 +69,11 @@ abstract class Dir implements Closeable {
     return path.getFileSystem().getPath(name);
   }
 
-  /** The open directory; it can be iterated once. */
-  abstract DirectoryStream<Path> stream();
-
   /** Lists the names of the directory's entries, as the file system returned them; once. */
   final List<Path> list() throws IOException {
     List<Path> names = new ArrayList<>();
     try {
-      for (Path entry : stream()) {
+      for (Path entry : stream) {
         Path name = entry.getFileName();
         if (name != null) {
           names.add(name);
@@ -119,6 +119,11 @@ abstract class Dir implements Closeable {
   /** Opens a file entry for reading without following a link. */
   abstract SeekableByteChannel openFile(Path name) throws IOException;
 
+  @Override
+  public final void close() throws IOException {
+    stream.close();
+  }
+
   /** Reads the attributes of the open directory itself. */
   abstract BasicFileAttributes self() throws IOException;
 
@@ -131,58 +136,40 @@ abstract class Dir implements Closeable {
 
   /** Through the directory's handle. */
   private static final class Secure extends Dir {
-    private final SecureDirectoryStream<Path> stream;
+    private final SecureDirectoryStream<Path> secure;
 
     Secure(Path path, SecureDirectoryStream<Path> stream) {
-      super(path);
-      this.stream = stream;
-    }
-
-    @Override
-    DirectoryStream<Path> stream() {
-      return stream;
+      super(path, stream);
+      this.secure = stream;
     }
 
     @Override
     BasicFileAttributes lstat(Path name) throws IOException {
-      return stream.getFileAttributeView(name, BasicFileAttributeView.class,
+      return secure.getFileAttributeView(name, BasicFileAttributeView.class,
           LinkOption.NOFOLLOW_LINKS).readAttributes();
     }
 
     @Override
     Dir openChild(Path name) throws IOException {
-      SecureDirectoryStream<Path> child = stream.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+      SecureDirectoryStream<Path> child = secure.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
       return new Secure(path(name), child);
     }
 
     @Override
     SeekableByteChannel openFile(Path name) throws IOException {
-      return stream.newByteChannel(name, READ_NO_FOLLOW);
+      return secure.newByteChannel(name, READ_NO_FOLLOW);
     }
 
     @Override
     BasicFileAttributes self() throws IOException {
-      return stream.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
-    }
-
-    @Override
-    public void close() throws IOException {
-      stream.close();
+      return secure.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
     }
   }
 
   /** Through paths, for file systems without secure directory streams. */
   private static final class Plain extends Dir {
-    private final DirectoryStream<Path> stream;
-
     Plain(Path path, DirectoryStream<Path> stream) {
-      super(path);
-      this.stream = stream;
-    }
-
-    @Override
-    DirectoryStream<Path> stream() {
-      return stream;
+      super(path, stream);
     }
 
     @Override
@@ -212,11 +199,6 @@ abstract class Dir implements Closeable {
     @Override
     BasicFileAttributes self() throws IOException {
       return Files.readAttributes(path(), BasicFileAttributes.class);
-    }
-
-    @Override
-    public void close() throws IOException {
-      stream.close();
     }
   }
 }

@@ -48,19 +48,18 @@ final class PemBlock {
       }
       int labelStart = begin + BEGIN.length();
       int labelEnd = pem.indexOf(DASHES, labelStart);
-      if (labelEnd < 0 || !LABEL.matcher(pem.substring(labelStart, labelEnd)).matches()) {
+      String label = labelEnd < 0 ? null : pem.substring(labelStart, labelEnd);
+      if (label == null || !LABEL.matcher(label).matches()) {
         throw notTerminated();
       }
-      String label = pem.substring(labelStart, labelEnd);
       int bodyStart = labelEnd + DASHES.length();
       int end = pem.indexOf(END, bodyStart);
       int endLabelStart = end + END.length();
       int endLabelEnd = end < 0 ? -1 : pem.indexOf(DASHES, endLabelStart);
-      if (endLabelEnd < 0
-          || !LABEL.matcher(pem.substring(endLabelStart, endLabelEnd)).matches()) {
+      String endLabel = endLabelEnd < 0 ? null : pem.substring(endLabelStart, endLabelEnd);
+      if (endLabel == null || !LABEL.matcher(endLabel).matches()) {
         throw notTerminated();
       }
-      String endLabel = pem.substring(endLabelStart, endLabelEnd);
       if (!label.equals(endLabel)) {
         throw new IllegalArgumentException("a PEM block begins with '" + label
             + "' but ends with '" + endLabel + "'");
