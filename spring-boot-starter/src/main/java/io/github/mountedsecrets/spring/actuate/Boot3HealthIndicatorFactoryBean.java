@@ -24,7 +24,7 @@ public final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object
   public static final String INDICATOR = PACKAGE + ".HealthIndicator";
 
   private final String name;
-  private final Supplier<Map.Entry<String, Map<String, Object>>> report;
+  private final Supplier<HealthReport> report;
   private final Class<?> indicatorType;
   private final Method status;
   private final Method withDetails;
@@ -40,7 +40,7 @@ public final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object
    * @throws ReflectiveOperationException if that API is not there
    */
   public Boot3HealthIndicatorFactoryBean(String name,
-      Supplier<Map.Entry<String, Map<String, Object>>> report, ClassLoader classLoader)
+      Supplier<HealthReport> report, ClassLoader classLoader)
       throws ReflectiveOperationException {
     this.name = name;
     this.report = report;
@@ -56,9 +56,9 @@ public final class Boot3HealthIndicatorFactoryBean implements FactoryBean<Object
   public Object getObject() {
     InvocationHandler handler = (proxy, method, args) -> {
       if (method.getName().equals("health") && method.getParameterCount() == 0) {
-        Map.Entry<String, Map<String, Object>> current = report.get();
-        Object builder = status.invoke(null, current.getKey());
-        withDetails.invoke(builder, current.getValue());
+        HealthReport current = report.get();
+        Object builder = status.invoke(null, current.status());
+        withDetails.invoke(builder, current.details());
         return build.invoke(builder);
       }
       if (method.isDefault()) {

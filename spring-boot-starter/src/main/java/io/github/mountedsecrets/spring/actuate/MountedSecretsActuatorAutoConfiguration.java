@@ -4,7 +4,6 @@ import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.spring.MountedSecretsAutoConfiguration;
 import io.github.mountedsecrets.spring.jdbc.DataSourceCredentialsRotations;
 import io.github.mountedsecrets.spring.jdbc.DataSourceRotationAutoConfiguration;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -82,10 +81,8 @@ public class MountedSecretsActuatorAutoConfiguration {
     @ConditionalOnMissingBean(name = "mountedSecretsHealthIndicator")
     Boot3HealthIndicatorFactoryBean mountedSecretsHealthIndicator(MountedSecretsHealth health)
         throws ReflectiveOperationException {
-      return new Boot3HealthIndicatorFactoryBean("MountedSecretsHealthIndicator", () -> {
-        MountedSecretsHealth.Report report = health.report();
-        return Map.entry(report.status, report.details);
-      }, Boot3HealthIndicatorFactoryBean.class.getClassLoader());
+      return new Boot3HealthIndicatorFactoryBean("MountedSecretsHealthIndicator", health::report,
+          Boot3HealthIndicatorFactoryBean.class.getClassLoader());
     }
   }
 }

@@ -31,18 +31,7 @@ final class MountedSecretsHealth {
     this.rotations = rotations;
   }
 
-  /** A status code and its details. */
-  static final class Report {
-    final String status;
-    final Map<String, Object> details;
-
-    Report(String status, Map<String, Object> details) {
-      this.status = status;
-      this.details = details;
-    }
-  }
-
-  Report report() {
+  HealthReport report() {
     Map<String, Object> mountDetails = new LinkedHashMap<>();
     String status = "UP";
     for (MountedSecrets secrets : (Iterable<MountedSecrets>) mounts.orderedStream()::iterator) {
@@ -60,6 +49,6 @@ final class MountedSecretsHealth {
       registry.statuses().forEach((name, rotation) -> rotationDetails.put(name, rotation.details()));
       details.put("rotations", rotationDetails);
     }
-    return new Report(status, details);
+    return new HealthReport(status, details);
   }
 }

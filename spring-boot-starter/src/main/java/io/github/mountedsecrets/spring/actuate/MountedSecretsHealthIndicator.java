@@ -16,7 +16,7 @@ final class MountedSecretsHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
-    MountedSecretsHealth.Report report = health.report();
-    return Health.status(report.status).withDetails(report.details).build();
+    HealthReport report = health.report();
+    return Health.status(report.status()).withDetails(report.details()).build();
   }
 }

@@ -6,7 +6,6 @@ import io.github.mountedsecrets.spring.actuate.Boot3HealthIndicatorFactoryBean;
 import io.github.mountedsecrets.spring.MountedSecretsAutoConfiguration;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.stream.Collectors;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -89,10 +88,8 @@ public class MountedSecretsSslAutoConfiguration {
     Boot3HealthIndicatorFactoryBean mountedSecretsTlsHealthIndicator(
         MountedSslBundles bundles) throws ReflectiveOperationException {
       SslBundlesHealth health = new SslBundlesHealth(bundles);
-      return new Boot3HealthIndicatorFactoryBean("SslBundlesHealthIndicator", () -> {
-        SslBundlesHealth.Report report = health.report();
-        return Map.entry(report.status, report.details);
-      }, Boot3HealthIndicatorFactoryBean.class.getClassLoader());
+      return new Boot3HealthIndicatorFactoryBean("SslBundlesHealthIndicator", health::report,
+          Boot3HealthIndicatorFactoryBean.class.getClassLoader());
     }
   }
 }

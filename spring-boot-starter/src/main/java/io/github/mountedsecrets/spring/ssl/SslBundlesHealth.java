@@ -1,5 +1,6 @@
 package io.github.mountedsecrets.spring.ssl;
 
+import io.github.mountedsecrets.spring.actuate.HealthReport;
 import io.github.mountedsecrets.tls.TlsStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,18 +22,7 @@ final class SslBundlesHealth {
     this.bundles = bundles;
   }
 
-  /** A status code and its details. */
-  static final class Report {
-    final String status;
-    final Map<String, Object> details;
-
-    Report(String status, Map<String, Object> details) {
-      this.status = status;
-      this.details = details;
-    }
-  }
-
-  Report report() {
+  HealthReport report() {
     boolean expired = false;
     Map<String, Object> all = new LinkedHashMap<>();
     for (Map.Entry<String, TlsStatus> entry : bundles.statuses().entrySet()) {
@@ -43,6 +33,6 @@ final class SslBundlesHealth {
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("bundles", all);
-    return new Report(expired ? "DOWN" : "UP", details);
+    return new HealthReport(expired ? "DOWN" : "UP", details);
   }
 }

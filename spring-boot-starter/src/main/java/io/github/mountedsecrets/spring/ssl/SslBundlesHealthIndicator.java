@@ -1,5 +1,6 @@
 package io.github.mountedsecrets.spring.ssl;
 
+import io.github.mountedsecrets.spring.actuate.HealthReport;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -13,7 +14,7 @@ final class SslBundlesHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
-    SslBundlesHealth.Report report = health.report();
-    return Health.status(report.status).withDetails(report.details).build();
+    HealthReport report = health.report();
+    return Health.status(report.status()).withDetails(report.details()).build();
   }
 }
