@@ -42,23 +42,18 @@ final class HttpsRotation {
   /**
    * Starts an application of the given web type, with its classes from {@code classLoader}
    * (which may hide a server), on 127.0.0.1, port 0, serving HTTPS from bundle {@code web}
-   * ({@code tls.crt} and {@code tls.key} in the mount); each further property is passed as a
-   * command-line argument ({@code name=value}).
+   * ({@code tls.crt} and {@code tls.key} in the mount).
    */
   static ConfigurableApplicationContext https(WebApplicationType type, ClassLoader classLoader,
-      Path mount, String... more) {
+      Path mount) {
     SpringApplication application = new SpringApplication(
         new DefaultResourceLoader(classLoader), Apps.WithoutDataSource.class);
     application.setWebApplicationType(type);
     application.setBannerMode(Banner.Mode.OFF);
-    List<String> args = new ArrayList<>(List.of("--mounted-secrets.directory=" + mount,
+    return application.run("--mounted-secrets.directory=" + mount,
         "--mounted-secrets.ssl.bundle.web.certificate=tls.crt",
         "--mounted-secrets.ssl.bundle.web.private-key=tls.key",
-        "--server.port=0", "--server.ssl.bundle=web", "--server.address=127.0.0.1"));
-    for (String property : more) {
-      args.add("--" + property);
-    }
-    return application.run(args.toArray(new String[0]));
+        "--server.port=0", "--server.ssl.bundle=web", "--server.address=127.0.0.1");
   }
 
   /**
