@@ -111,9 +111,9 @@ class ReadProgressTest {
     long start = System.nanoTime();
     assertThat(within(Duration.ofSeconds(20), "reload()", secrets::reload)).isFalse();
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    // The twenty steady opens before it came first; the stall itself was cut off one timeout
-    // after it began.
-    assertThat(took).isGreaterThanOrEqualTo(READ_TIMEOUT.plusMillis(SLOW_OPEN_MILLIS * 10));
+    // The stall was cut off no sooner than one timeout after it began. (How many steady opens
+    // came first depends on the order the file system lists the directory in.)
+    assertThat(took).isGreaterThanOrEqualTo(READ_TIMEOUT);
     assertThat(secrets.status().state()).isEqualTo(MountState.STALE);
     assertThat(secrets.status().failureReason()).get().asString()
         .contains("SECRET_20").contains("made no progress within readTimeout=PT0.3S");
