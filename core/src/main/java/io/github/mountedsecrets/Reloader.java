@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class Reloader {
   private static final Logger LOG = LoggerFactory.getLogger(Reloader.class);
   private static final String SHADOWED = "\u0000shadowed:";
+  /** The failure reason of a mount that is not there: the watcher does not read it again until it is. */
+  static final String NOT_MOUNTED = "not mounted";
   /** Reads in a row that may find a writer busy before the mount is taken as it is. */
   static final int MAX_UNSETTLED_READS = 10;
   private static final long LOCK_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -124,7 +126,7 @@ final class Reloader {
   void markMissingAtStart() {
     lock.lock();
     try {
-      failureReason = Files.exists(directory) ? "not a directory" : "not mounted";
+      failureReason = Files.exists(directory) ? "not a directory" : NOT_MOUNTED;
       status = buildStatus(MountState.MISSING, MountLayout.NONE, current);
     } finally {
       lock.unlock();
@@ -265,7 +267,7 @@ final class Reloader {
         if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
           // The mount went away while it was being read (a volume torn down): report it as
           // gone, as the next read would, not as the file that vanished under the reader.
-          return markAbsent(previous, now, "not mounted");
+          return markAbsent(previous, now, NOT_MOUNTED);
         }
         String reason = IoReasons.reason(e instanceof IOException
             ? (IOException) e : new IOException(e.getClass().getSimpleName(), null));
@@ -317,7 +319,7 @@ final class Reloader {
     }
     if (scan.absent()) {
       return markAbsent(previous, now, scan.notADirectory ? "not a directory (subPath mount?)"
-          : scan.absentReason.startsWith("is incomplete") ? scan.absentReason : "not mounted");
+          : scan.absentReason.startsWith("is incomplete") ? scan.absentReason : NOT_MOUNTED);
     }
     if (scan.unsettled && ++consecutiveUnsettled < MAX_UNSETTLED_READS) {
       LOG.debug("{}: a writer is busy ({}); reading again after the quiet period", directory,

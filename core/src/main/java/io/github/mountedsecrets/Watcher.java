@@ -37,6 +37,7 @@ final class Watcher implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
   private static final long NEVER = Long.MAX_VALUE;
   private static final long ERROR_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final String NOT_MOUNTED = Reloader.NOT_MOUNTED;
 
   private final Reloader owner;
   private final Path root;
@@ -226,7 +227,11 @@ final class Watcher implements Runnable {
   private boolean changedSinceLastRead() throws IOException {
     MountStatus status = owner.status();
     if (status.state() != MountState.READY) {
-      return Files.exists(root) || status.lastReloadResult() == ReloadResult.FAILURE;
+      // Read again while there is something to read or the last read failed, and once more
+      // after the root vanished while the status said something else (a mount seen half
+      // taken apart, or empty), so that it ends up saying the mount is gone.
+      return Files.exists(root) || status.lastReloadResult() == ReloadResult.FAILURE
+          || !status.failureReason().map(NOT_MOUNTED::equals).orElse(false);
     }
     String generation = owner.currentGeneration();
     String lastGeneration = owner.lastGeneration();

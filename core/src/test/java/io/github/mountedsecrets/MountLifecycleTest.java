@@ -124,6 +124,27 @@ class MountLifecycleTest {
   }
 
   @Test
+  void aMountSeenHalfTakenApartIsReportedGoneOnceItIsGone() throws Exception {
+    // The volume is torn down in steps: ..data goes first, the timestamped directory stays a
+    // moment, then the directory itself goes. Seen in the middle, the mount is "incomplete";
+    // the poll must still read it again once it is gone, although nothing is there to watch.
+    Path dir = temp.resolve("m");
+    SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p1"));
+    // Polled only, so that no event triggers a read while the directory is being removed.
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(dir).watch(false)
+        .pollInterval(Duration.ofMillis(100)).build()) {
+      Files.delete(dir.resolve("..data"));
+      Await.until(WAIT, () -> secrets.status().failureReason().orElse("").startsWith("is incomplete"),
+          () -> "the incomplete mount: " + secrets.status().failureReason());
+      deleteTree(dir);
+      Await.until(WAIT, () -> secrets.status().failureReason().equals(java.util.Optional.of("not mounted")),
+          () -> "the mount reported as gone: " + secrets.status().failureReason());
+      assertThat(secrets.status().state()).isEqualTo(MountState.STALE);
+      assertThat(secrets.get("DB_PASSWORD")).isEqualTo("p1");
+    }
+  }
+
+  @Test
   void anEmptiedMountKeepsTheLastSnapshot() throws Exception {
     Path dir = Files.createDirectories(temp.resolve("plain"));
     Files.writeString(dir.resolve("API_KEY"), "k1");
