@@ -23,6 +23,8 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
   boolean trimTrailingNewline = (Boolean) MountedSecretsOption.TRIM_TRAILING_NEWLINE.defaultValue();
   long maxFileSize = (Long) MountedSecretsOption.MAX_FILE_SIZE.defaultValue();
   int maxDepth = (Integer) MountedSecretsOption.MAX_DEPTH.defaultValue();
+  int maxEntries = (Integer) MountedSecretsOption.MAX_ENTRIES.defaultValue();
+  long maxTotalSize = (Long) MountedSecretsOption.MAX_TOTAL_SIZE.defaultValue();
   boolean requireMount = (Boolean) MountedSecretsOption.REQUIRE_MOUNT.defaultValue();
   long cacheMaximumSize = (Long) MountedSecretsOption.CACHE_MAXIMUM_SIZE.defaultValue();
   Clock clock = Clock.systemUTC();
@@ -164,6 +166,37 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
   }
 
   /**
+   * Sets the most entries (files, directories and links, at every depth) one read of the
+   * mount examines. A mount holding more fails that read as a whole, naming this option, and
+   * the last good snapshot stays in service; at startup, {@code build()} fails. The limit
+   * bounds the work and memory of a directory that is not the secrets mount (a wrong path, a
+   * volume full of other files); a CSI mount holds one entry per object. Default 100,000.
+   *
+   * @param maxEntries from 1 to 10,000,000
+   * @return this builder
+   */
+  public B maxEntries(int maxEntries) {
+    this.maxEntries = (int) checkRange(MountedSecretsOption.MAX_ENTRIES, maxEntries, 1,
+        10_000_000);
+    return self();
+  }
+
+  /**
+   * Sets the most bytes all files of the mount hold together. A mount holding more fails that
+   * read as a whole, naming this option, and the last good snapshot stays in service; at
+   * startup, {@code build()} fails. Files over {@link #maxFileSize(long)} are left out before
+   * they count. Default 64 MiB.
+   *
+   * @param maxTotalSize a positive number of bytes
+   * @return this builder
+   */
+  public B maxTotalSize(long maxTotalSize) {
+    this.maxTotalSize = checkRange(MountedSecretsOption.MAX_TOTAL_SIZE, maxTotalSize, 1,
+        Long.MAX_VALUE);
+    return self();
+  }
+
+  /**
    * Sets whether {@code build()} fails when the directory does not exist. When false, the
    * instance starts empty and picks the mount up when it appears. Default true.
    *
@@ -254,6 +287,10 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
     return self();
   }
 
+  ReadLimits readLimits() {
+    return new ReadLimits(maxFileSize, maxDepth, maxEntries, maxTotalSize);
+  }
+
   SnapshotAssembler.JsonLimits jsonLimits() {
     return new SnapshotAssembler.JsonLimits(maxJsonKeysPerFile, maxJsonKeys, maxJsonDepth);
   }
@@ -268,7 +305,8 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
     return "MountedSecrets.Builder[directory=" + directory + ", pollInterval=" + pollInterval
         + ", quietPeriod=" + quietPeriod + ", watch=" + watch + ", flattenJson=" + flattenJson
         + ", trimTrailingNewline=" + trimTrailingNewline + ", maxFileSize=" + maxFileSize
-        + ", maxDepth=" + maxDepth + ", requireMount=" + requireMount + ", cacheMaximumSize="
+        + ", maxDepth=" + maxDepth + ", maxEntries=" + maxEntries + ", maxTotalSize="
+        + maxTotalSize + ", requireMount=" + requireMount + ", cacheMaximumSize="
         + cacheMaximumSize + ", readTimeout=" + readTimeout + ", maxJsonKeysPerFile="
         + maxJsonKeysPerFile + ", maxJsonKeys=" + maxJsonKeys + ", maxJsonDepth=" + maxJsonDepth
         + "]";

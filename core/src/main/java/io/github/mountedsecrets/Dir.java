@@ -33,7 +33,7 @@ abstract class Dir implements Closeable {
 
   /** The directory's path: for messages, link resolution and watching. */
   private final Path path;
-  /** The open directory, listed once by {@link #list()}, closed by {@link #close()}. */
+  /** The open directory, listed once by {@link #list(int)}, closed by {@link #close()}. */
   private final DirectoryStream<Path> stream;
 
   private Dir(Path path, DirectoryStream<Path> stream) {
@@ -69,14 +69,20 @@ abstract class Dir implements Closeable {
     return path.getFileSystem().getPath(name);
   }
 
-  /** Lists the names of the directory's entries, as the file system returned them; once. */
-  final List<Path> list() throws IOException {
+  /**
+   * Lists the names of the directory's entries, as the file system returned them; once. Stops
+   * one past {@code limit}, so that a huge directory is refused without being held in memory.
+   */
+  final List<Path> list(int limit) throws IOException {
     List<Path> names = new ArrayList<>();
     try {
       for (Path entry : stream) {
         Path name = entry.getFileName();
         if (name != null) {
           names.add(name);
+          if (names.size() > limit) {
+            break; // One past the limit: the caller refuses the directory.
+          }
         }
       }
     } catch (java.nio.file.DirectoryIteratorException e) {

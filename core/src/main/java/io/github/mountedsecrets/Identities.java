@@ -22,6 +22,8 @@ import java.util.Set;
 final class Identities {
   /** The identity of an entry that cannot be examined. */
   static final List<Object> UNREADABLE = List.of("unreadable");
+  /** The name under which a mount past maxEntries is marked; no listed name starts so. */
+  private static final String TOO_MANY = "\u0000more than maxEntries";
 
   private Identities() {}
 
@@ -32,22 +34,30 @@ final class Identities {
    * Returns the identity of every plain file of a mount, or null when the mount is absent or
    * uses the atomic writer.
    */
-  static Map<String, List<Object>> of(Path root, int maxDepth) throws IOException {
+  static Map<String, List<Object>> of(Path root, int maxDepth, int maxEntries)
+      throws IOException {
     if (!Files.isDirectory(root) || Files.isSymbolicLink(root.resolve(EntryNames.DATA_LINK))) {
       return null;
     }
     Map<String, List<Object>> result = new LinkedHashMap<>();
     Path realRoot = root.toRealPath();
-    collect(realRoot, realRoot, "", 1, maxDepth, result, new HashSet<>(List.of(realRoot)));
+    int[] left = {maxEntries};
+    collect(realRoot, realRoot, "", 1, maxDepth, left, result, new HashSet<>(List.of(realRoot)));
     return result;
   }
 
   private static void collect(Path realRoot, Path dir, String prefix, int depth, int maxDepth,
-      Map<String, List<Object>> result, Set<Path> visiting) throws IOException {
+      int[] left, Map<String, List<Object>> result, Set<Path> visiting) throws IOException {
     List<Entry> entries = new ArrayList<>();
     Set<String> nameSet = new HashSet<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path entry : stream) {
+        if (--left[0] < 0) {
+          // Past maxEntries: the read refuses such a mount; this identity differs from any
+          // the read recorded, so the poll reads it and reports why.
+          result.put(TOO_MANY, UNREADABLE);
+          return;
+        }
         Path fileName = entry.getFileName();
         String decoded = fileName == null ? null : EntryNames.decodeName(fileName);
         if (decoded != null) {
@@ -77,7 +87,8 @@ final class Identities {
       }
       if (depth < maxDepth && realDir.startsWith(realRoot) && visiting.add(realDir)) {
         try {
-          collect(realRoot, path, prefix + name + "/", depth + 1, maxDepth, result, visiting);
+          collect(realRoot, path, prefix + name + "/", depth + 1, maxDepth, left, result,
+              visiting);
         } catch (NoSuchFileException e) {
           throw e;
         } catch (IOException e) {

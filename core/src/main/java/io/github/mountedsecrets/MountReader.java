@@ -65,13 +65,13 @@ final class MountReader {
 
 
   private final Path root;
-  private final int maxDepth;
+  private final ReadLimits limits;
   private final Walker walker;
 
-  MountReader(Path root, long maxFileSize, int maxDepth, OpenCheck openCheck) {
+  MountReader(Path root, ReadLimits limits, OpenCheck openCheck) {
     this.root = root;
-    this.maxDepth = maxDepth;
-    this.walker = new Walker(maxFileSize, maxDepth, openCheck);
+    this.limits = limits;
+    this.walker = new Walker(limits, openCheck);
   }
 
   /** Returns the entry a read is opening right now, or null. */
@@ -265,7 +265,7 @@ final class MountReader {
    * Returns null when the mount is absent or uses the atomic writer.
    */
   Map<String, List<Object>> identities() throws IOException {
-    return Identities.of(root, maxDepth);
+    return Identities.of(root, limits.maxDepth(), limits.maxEntries());
   }
 
 

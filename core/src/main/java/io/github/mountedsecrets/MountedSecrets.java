@@ -91,8 +91,7 @@ public final class MountedSecrets implements AutoCloseable {
     this.quietPeriod = builder.quietPeriod;
     String threadSuffix = "[" + directory + "]";
     this.dispatcher = new Dispatcher(directory, "mounted-secrets-events" + threadSuffix);
-    MountReader reader = new MountReader(directory, builder.maxFileSize, builder.maxDepth,
-        builder.openCheck);
+    MountReader reader = new MountReader(directory, builder.readLimits(), builder.openCheck);
     SnapshotAssembler assembler = new SnapshotAssembler(directory, builder.flattenJson,
         builder.trimTrailingNewline, builder.jsonLimits());
     this.reloader = new Reloader(directory, builder.clock, builder.readTimeout, reader, assembler,

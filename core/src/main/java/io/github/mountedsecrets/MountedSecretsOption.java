@@ -30,6 +30,10 @@ public enum MountedSecretsOption {
   MAX_FILE_SIZE("maxFileSize", 1024L * 1024L, "must be between 1 and 2147483631 bytes"),
   /** The deepest directory nesting read. */
   MAX_DEPTH("maxDepth", 8, "must be between 1 and 64"),
+  /** The most entries (files, directories, links) one read of the mount examines. */
+  MAX_ENTRIES("maxEntries", 100_000, "must be between 1 and 10000000"),
+  /** The most bytes all files of the mount hold together. */
+  MAX_TOTAL_SIZE("maxTotalSize", 64L * 1024L * 1024L, "must be positive"),
   /** Whether a missing mount fails startup. */
   REQUIRE_MOUNT("requireMount", true, "must be true or false"),
   /** How many typed conversions are cached. */
@@ -82,7 +86,8 @@ public enum MountedSecretsOption {
 
   /**
    * Returns the default value: a {@link Path}, {@link Duration}, {@link Boolean},
-   * {@link Integer} or {@link Long} (bytes for {@link #MAX_FILE_SIZE}).
+   * {@link Integer} or {@link Long} (bytes for {@link #MAX_FILE_SIZE} and
+   * {@link #MAX_TOTAL_SIZE}).
    *
    * @return the default
    */

@@ -27,6 +27,7 @@ import java.util.Set;
  * problem rules of {@link MountReader}, applied entry by entry.
  */
 final class Walker {
+  private final ReadLimits limits;
   private final long maxFileSize;
   private final int maxDepth;
   private final OpenCheck openCheck;
@@ -34,9 +35,10 @@ final class Walker {
   // System.nanoTime() of the last entry the walk began to open: its progress, for the deadline.
   private volatile long lastOpenNanos = System.nanoTime();
 
-  Walker(long maxFileSize, int maxDepth, OpenCheck openCheck) {
-    this.maxFileSize = maxFileSize;
-    this.maxDepth = maxDepth;
+  Walker(ReadLimits limits, OpenCheck openCheck) {
+    this.limits = limits;
+    this.maxFileSize = limits.maxFileSize();
+    this.maxDepth = limits.maxDepth();
     this.openCheck = openCheck;
   }
 
@@ -77,6 +79,9 @@ final class Walker {
     final Set<String> knownFiles;
     boolean plainFiles = true;
     String atomicRemnant;
+    /** Entries listed and bytes of files read so far, against maxEntries and maxTotalSize. */
+    int entries;
+    long bytes;
 
     Walk(Scan scan, Path realRoot, Dir top, Set<String> knownFiles) {
       this.scan = scan;
@@ -89,7 +94,12 @@ final class Walker {
   void readDirectory(Walk walk, Dir dir, String prefix, int depth, Set<Object> visiting)
       throws IOException {
     Scan scan = walk.scan;
-    List<Path> names = dir.list();
+    int room = limits.maxEntries() - walk.entries;
+    List<Path> names = dir.list(room);
+    if (names.size() > room) {
+      throw limits.tooManyEntries();
+    }
+    walk.entries += names.size();
     List<Entry> entries = new ArrayList<>(names.size());
     Set<String> nameSet = new HashSet<>();
     for (Path name : names) {
@@ -303,6 +313,9 @@ final class Walker {
           + maxFileSize + " bytes; not read");
       return;
     }
+    if (attrs.size() > limits.maxTotalSize() - walk.bytes) {
+      throw limits.tooManyBytes();
+    }
     byte[] content;
     opening(parent.path(name));
     try {
@@ -331,6 +344,7 @@ final class Walker {
         return;
       }
       scan.files.put(relative, content);
+      walk.bytes += content.length;
     } catch (AccessDeniedException e) {
       scan.problems.put(relative, "is not readable (permission denied); check the volume's "
           + "file permission and the pod's fsGroup / runAsUser");

@@ -138,7 +138,8 @@ class BuilderTest {
     assertThat(MountedSecrets.builder().toString()).isEqualTo("MountedSecrets.Builder["
         + "directory=/mnt/secrets-store, pollInterval=PT30S, quietPeriod=PT0.1S, watch=true, "
         + "flattenJson=true, trimTrailingNewline=true, maxFileSize=1048576, maxDepth=8, "
-        + "requireMount=true, cacheMaximumSize=10000, readTimeout=PT5S, "
+        + "maxEntries=100000, maxTotalSize=67108864, requireMount=true, cacheMaximumSize=10000, "
+        + "readTimeout=PT5S, "
         + "maxJsonKeysPerFile=1000, maxJsonKeys=10000, maxJsonDepth=32]");
   }
 

@@ -28,6 +28,9 @@ final class MountedSecretsFactory {
     set(MountedSecretsOption.MAX_FILE_SIZE, properties.getMaxFileSize(),
         size -> builder.maxFileSize(size.toBytes()));
     set(MountedSecretsOption.MAX_DEPTH, properties.getMaxDepth(), builder::maxDepth);
+    set(MountedSecretsOption.MAX_ENTRIES, properties.getMaxEntries(), builder::maxEntries);
+    set(MountedSecretsOption.MAX_TOTAL_SIZE, properties.getMaxTotalSize(),
+        size -> builder.maxTotalSize(size.toBytes()));
     set(MountedSecretsOption.CACHE_MAXIMUM_SIZE, properties.getCacheMaximumSize(),
         builder::cacheMaximumSize);
     set(MountedSecretsOption.READ_TIMEOUT, properties.getReadTimeout(), builder::readTimeout);

@@ -64,6 +64,18 @@ public class MountedSecretsProperties {
   private int maxDepth = 8;
 
   /**
+   * Most entries (files, directories and links, at every depth) one read of the mount
+   * examines; a mount holding more is refused as a whole and the last good values stay.
+   */
+  private int maxEntries = 100_000;
+
+  /**
+   * Most bytes all files of the mount hold together; a mount holding more is refused as a
+   * whole and the last good values stay.
+   */
+  private DataSize maxTotalSize = DataSize.ofMegabytes(64);
+
+  /**
    * Whether startup fails when the directory is missing. When false, the application starts
    * without the secrets and picks the mount up when it appears.
    */
@@ -233,6 +245,42 @@ public class MountedSecretsProperties {
    */
   public void setMaxFileSize(DataSize maxFileSize) {
     this.maxFileSize = maxFileSize;
+  }
+
+  /**
+   * Returns the most entries one read of the mount examines.
+   *
+   * @return the number of entries
+   */
+  public int getMaxEntries() {
+    return maxEntries;
+  }
+
+  /**
+   * Sets the most entries one read of the mount examines.
+   *
+   * @param maxEntries the number of entries
+   */
+  public void setMaxEntries(int maxEntries) {
+    this.maxEntries = maxEntries;
+  }
+
+  /**
+   * Returns the most bytes all files of the mount hold together.
+   *
+   * @return the size
+   */
+  public DataSize getMaxTotalSize() {
+    return maxTotalSize;
+  }
+
+  /**
+   * Sets the most bytes all files of the mount hold together.
+   *
+   * @param maxTotalSize the size
+   */
+  public void setMaxTotalSize(DataSize maxTotalSize) {
+    this.maxTotalSize = maxTotalSize;
   }
 
   /**

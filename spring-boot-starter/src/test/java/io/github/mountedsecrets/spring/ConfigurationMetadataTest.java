@@ -20,7 +20,8 @@ class ConfigurationMetadataTest {
       "require-mount", "cache-maximum-size", "datasource.enabled", "datasource.username-key",
       "datasource.password-key", "datasource.initial-backoff", "datasource.max-backoff",
       "datasource.secret", "precedence", "value-injection.refresh", "ssl.bundle", "read-timeout",
-      "max-json-keys-per-file", "max-json-keys", "max-json-depth", "metrics.enabled");
+      "max-json-keys-per-file", "max-json-keys", "max-json-depth", "metrics.enabled",
+      "max-entries", "max-total-size");
 
   @Test
   void describesEveryOption() throws IOException {
@@ -45,6 +46,8 @@ class ConfigurationMetadataTest {
     assertThat(properties.get("mounted-secrets.quiet-period").get("defaultValue")).isEqualTo("100ms");
     assertThat(properties.get("mounted-secrets.max-file-size").get("defaultValue")).isEqualTo("1MB");
     assertThat(properties.get("mounted-secrets.max-depth").get("defaultValue")).isEqualTo(8);
+    assertThat(properties.get("mounted-secrets.max-entries").get("defaultValue")).isEqualTo(100000);
+    assertThat(properties.get("mounted-secrets.max-total-size").get("defaultValue")).isEqualTo("64MB");
     assertThat(properties.get("mounted-secrets.cache-maximum-size").get("defaultValue")).isEqualTo(10000);
     assertThat(properties.get("mounted-secrets.require-mount").get("defaultValue")).isEqualTo(true);
     assertThat(properties.get("mounted-secrets.precedence").get("defaultValue")).isEqualTo("config-data");

@@ -172,6 +172,26 @@ class MountedSecretsAutoConfigurationTest {
   }
 
   @Test
+  void maxEntriesAndMaxTotalSize(@Mount SecretsMount mount) {
+    mount.publish(Map.of("A", "0123456789", "B", "0123456789"));
+    runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),
+        "mounted-secrets.max-entries=2", "mounted-secrets.max-total-size=20B").run(context ->
+            assertThat(context.getBean(MountedSecrets.class).find("B")).hasValue("0123456789"));
+    runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),
+        "mounted-secrets.max-entries=1").run(context -> assertThat(context.getStartupFailure())
+            .hasRootCauseMessage("Secrets mount " + mount.directory() + " could not be read at "
+                + "startup: the mount holds more than maxEntries=1 entries (files, directories "
+                + "and links) and was not read. Point the directory at the secrets mount itself, "
+                + "or raise maxEntries"));
+    runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),
+        "mounted-secrets.max-total-size=19B").run(context -> assertThat(context.getStartupFailure())
+            .rootCause().hasMessageContaining("more than maxTotalSize=19 bytes"));
+    runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),
+        "mounted-secrets.max-entries=0").run(context -> assertThat(context.getStartupFailure())
+            .hasMessageContaining("mounted-secrets.max-entries must be between 1 and 10000000"));
+  }
+
+  @Test
   void maxDepth(@Mount SecretsMount mount) {
     mount.publish(Map.of("top", "t", "a/b/deep", "d"));
     runner.withPropertyValues("mounted-secrets.directory=" + mount.directory(),

@@ -98,6 +98,25 @@ public interface MountedSecretsConfig {
   int maxDepth();
 
   /**
+   * Most entries (files, directories and links, at every depth) one read of the mount
+   * examines, from 1 to 10,000,000; a mount holding more is refused as a whole and the last
+   * good values stay.
+   *
+   * @return the entry limit
+   */
+  @WithDefault("100000")
+  int maxEntries();
+
+  /**
+   * Most bytes all files of the mount hold together; a mount holding more is refused as a
+   * whole and the last good values stay. A memory size such as {@code 64M}.
+   *
+   * @return the total size limit
+   */
+  @WithDefault("64M")
+  MemorySize maxTotalSize();
+
+  /**
    * Whether startup fails when the directory does not exist. When false, the application
    * starts without the secrets and picks the mount up when it appears; set it to false in
    * dev mode and tests that have no mount ({@code %dev.quarkus.mounted-secrets.require-mount=false}).

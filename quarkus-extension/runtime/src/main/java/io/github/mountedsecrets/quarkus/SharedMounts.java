@@ -48,6 +48,8 @@ final class SharedMounts {
           .trimTrailingNewline(config.trimTrailingNewline())
           .maxFileSize(config.maxFileSize().asLongValue())
           .maxDepth(config.maxDepth())
+          .maxEntries(config.maxEntries())
+          .maxTotalSize(config.maxTotalSize().asLongValue())
           .requireMount(config.requireMount())
           .cacheMaximumSize(config.cacheMaximumSize())
           .readTimeout(config.readTimeout())
