@@ -343,8 +343,14 @@ final class Walker {
         changedWhileRead(walk, relative);
         return;
       }
+      if (content.length > limits.maxTotalSize() - walk.bytes) {
+        // The file grew after its size was checked: what was read counts, not what was listed.
+        throw limits.tooManyBytes();
+      }
       scan.files.put(relative, content);
       walk.bytes += content.length;
+    } catch (ReadLimits.ExceededException e) {
+      throw e; // The read fails as a whole, not this file alone.
     } catch (AccessDeniedException e) {
       scan.problems.put(relative, "is not readable (permission denied); check the volume's "
           + "file permission and the pod's fsGroup / runAsUser");

@@ -1,0 +1,279 @@
+package io.github.mountedsecrets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.mountedsecrets.test.Await;
+import io.github.mountedsecrets.test.SecretsMount;
+import io.github.mountedsecrets.test.SecretsMount.Layout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Attempts to get around {@code maxEntries} and {@code maxTotalSize}, or to make them cost
+ * more than they save: links, loops, retried generations, files that grow while they are
+ * read, the poll, and very large directories.
+ */
+@Timeout(120)
+class ReadLimitsAttackTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String SECRET = "TOP-SECRET-VALUE-0123456789";
+
+  @TempDir Path temp;
+
+  private static Map<String, Object> files(int count, String value) {
+    Map<String, Object> files = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      files.put(String.format("SECRET_%03d", i), value);
+    }
+    return files;
+  }
+
+  private static MountedSecrets.Builder manual(Path dir) {
+    return MountedSecrets.builder().directory(dir).watch(false).pollInterval(Duration.ofHours(1))
+        .quietPeriod(Duration.ofMillis(10));
+  }
+
+  private static MountedSecrets.Builder polled(Path dir) {
+    return MountedSecrets.builder().directory(dir).watch(false)
+        .pollInterval(Duration.ofMillis(50)).quietPeriod(Duration.ofMillis(10));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // maxTotalSize: a file that grows between its size check and its read
+
+  /**
+   * The size check uses the size the entry was listed with; a file that grows before it is
+   * read (up to maxFileSize) must not carry the read past maxTotalSize.
+   */
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void aFileGrowingAfterItsSizeCheckDoesNotCarryTheReadPastMaxTotalSize(Layout layout)
+      throws Exception {
+    SecretsMount mount = SecretsMount.create(layout, temp.resolve("m")).publish(files(1, "small"));
+    Path file = layout == Layout.ATOMIC_WRITER
+        ? mount.directory().resolve("..data").resolve("SECRET_000")
+        : mount.directory().resolve("SECRET_000");
+    AtomicBoolean grown = new AtomicBoolean();
+    MountedSecrets.Builder builder = manual(mount.directory()).maxTotalSize(100)
+        .openCheck(relative -> {
+          if (grown.compareAndSet(false, true)) {
+            Files.write(file, new byte[10_000], StandardOpenOption.APPEND);
+          }
+        });
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(MountedSecretsException.class)
+        .hasMessageContaining("more than maxTotalSize=100 bytes");
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The poll: a mount past the limits, unchanged, is not read again and again
+
+  /**
+   * A plain mount exactly at maxEntries, with nested directories and a link to a directory:
+   * the poll's identity walk must count as the read does, or every poll would read it.
+   */
+  @Test
+  void aPlainMountExactlyAtMaxEntriesIsNotReadOnEveryPoll() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("plain"));
+    Files.createDirectories(dir.resolve("sub/deeper"));
+    Files.writeString(dir.resolve("A"), "a");
+    Files.writeString(dir.resolve("sub/B"), "b");
+    Files.writeString(dir.resolve("sub/deeper/C"), "c");
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("sub").getFileName());
+    // A, link, sub, link/B, link/deeper, link/deeper/C, sub/B, sub/deeper, sub/deeper/C: 9.
+    AtomicInteger opens = new AtomicInteger();
+    try (MountedSecrets secrets = polled(dir).maxEntries(9)
+        .openCheck(relative -> opens.incrementAndGet()).build()) {
+      assertThat(secrets.get("link/deeper/C")).isEqualTo("c");
+      int before = opens.get();
+      long reads = secrets.status().successfulReloads();
+      Thread.sleep(600);
+      assertThat(opens.get() - before).isZero();
+      assertThat(secrets.status().successfulReloads()).isEqualTo(reads);
+    }
+    assertThatThrownBy(() -> manual(dir).maxEntries(8).build())
+        .hasMessageContaining("more than maxEntries=8");
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Links and loops
+
+  /** Entries reached through a link to a directory count each time they are read. */
+  @Test
+  void entriesReachedThroughLinksCountEveryTime() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("plain"));
+    Path shared = Files.createDirectories(dir.resolve("shared"));
+    for (int i = 0; i < 10; i++) {
+      Files.writeString(shared.resolve("F" + i), "0123456789");
+    }
+    for (int i = 0; i < 5; i++) {
+      Files.createSymbolicLink(dir.resolve("l" + i), shared.getFileName());
+    }
+    // shared + 5 links + 6 x 10 files = 66 entries, 600 bytes.
+    try (MountedSecrets secrets = manual(dir).maxEntries(66).maxTotalSize(600).build()) {
+      assertThat(secrets.get("l4/F9")).isEqualTo("0123456789");
+    }
+    assertThatThrownBy(() -> manual(dir).maxEntries(65).build())
+        .hasMessageContaining("more than maxEntries=65");
+    assertThatThrownBy(() -> manual(dir).maxTotalSize(599).build())
+        .hasMessageContaining("more than maxTotalSize=599");
+  }
+
+  /**
+   * Links that fan out (each level links twice to the next) make 2^depth paths; the limits
+   * bound the work whatever the shape, and loops are reported, not walked.
+   */
+  @Test
+  void fanOutLinksAndLoopsStayWithinTheLimits() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("plain"));
+    for (int level = 0; level < 7; level++) {
+      Path d = Files.createDirectories(dir.resolve("d" + level));
+      Files.writeString(d.resolve("F"), "x");
+      Files.createSymbolicLink(d.resolve("loop"), Path.of(".."));
+      Files.createSymbolicLink(d.resolve("self"), Path.of("."));
+      if (level > 0) {
+        Files.createSymbolicLink(dir.resolve("d" + (level - 1)).resolve("a"),
+            Path.of("../d" + level));
+        Files.createSymbolicLink(dir.resolve("d" + (level - 1)).resolve("b"),
+            Path.of("../d" + level));
+      }
+    }
+    AtomicInteger opens = new AtomicInteger();
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> manual(dir).maxEntries(500).maxDepth(64)
+        .openCheck(relative -> opens.incrementAndGet()).build())
+        .hasMessageContaining("more than maxEntries=500");
+    assertThat(opens.get()).isLessThan(500);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The atomic writer's retries
+
+  /**
+   * A generation read again after ..data moved starts its counts afresh: a mount exactly at
+   * the limits still loads after a rotation during the read.
+   */
+  @Test
+  void aGenerationReadAgainStartsItsCountsAfresh() throws Exception {
+    SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m"))
+        .publish(files(10, "0123456789"));
+    AtomicInteger rotations = new AtomicInteger();
+    AtomicInteger opens = new AtomicInteger();
+    try (MountedSecrets secrets = manual(mount.directory()).maxEntries(10).maxTotalSize(100)
+        .openCheck(relative -> {
+          opens.incrementAndGet();
+          if (relative.equals("SECRET_009") && rotations.incrementAndGet() <= 3) {
+            mount.publish(files(10, "abcdefghi" + rotations.get()));
+          }
+        }).build()) {
+      assertThat(secrets.get("SECRET_000")).isEqualTo("abcdefghi3");
+      assertThat(opens.get()).isEqualTo(40);
+    }
+  }
+
+  /** A writer that keeps rotating costs at most the attempts times the limits, then fails. */
+  @Test
+  void aWriterRotatingOnEveryReadIsBoundedByTheAttempts() throws Exception {
+    SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m"))
+        .publish(files(10, "0123456789"));
+    AtomicInteger opens = new AtomicInteger();
+    AtomicInteger version = new AtomicInteger();
+    assertThatThrownBy(() -> manual(mount.directory()).maxTotalSize(100)
+        .openCheck(relative -> {
+          opens.incrementAndGet();
+          if (relative.equals("SECRET_009")) {
+            mount.publish(files(10, String.format("%010d", version.incrementAndGet())));
+          }
+        }).build())
+        .hasMessageContaining("moved 20 times");
+    assertThat(opens.get()).isLessThanOrEqualTo(20 * 10);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // JSON flattening
+
+  /**
+   * Not fixed: flattening repeats each field's path in every key below it, so a JSON file
+   * well within maxTotalSize (one 50,000-character field name over 1,000 fields) yields keys
+   * of some 50 million characters. maxTotalSize bounds the bytes read, not the snapshot.
+   * Enabled with {@code -Dattack.unfixed=true}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "attack.unfixed", matches = "true")
+  void flattenedKeysStayWithinASmallMultipleOfMaxTotalSize() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("plain"));
+    StringBuilder json = new StringBuilder("{\"").append("k".repeat(50_000)).append("\":{");
+    for (int i = 0; i < 1_000; i++) {
+      json.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":\"1\"");
+    }
+    json.append("}}");
+    Files.writeString(dir.resolve("creds.json"), json);
+    long maxTotalSize = 64 * 1024;
+    assertThat((long) json.length()).isLessThan(maxTotalSize);
+    try (MountedSecrets secrets = manual(dir).maxTotalSize(maxTotalSize).build()) {
+      long keyChars = secrets.snapshot().keys().stream().mapToLong(String::length).sum();
+      assertThat(keyChars).as("characters of all keys").isLessThan(16 * maxTotalSize);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Messages, threads, very large directories
+
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void theLimitMessagesNeverQuoteContent(Layout layout) throws Exception {
+    Map<String, Object> files = new LinkedHashMap<>();
+    files.put("creds.json", "{\"password\":\"" + SECRET + "\"}");
+    files.put("PLAIN", SECRET);
+    SecretsMount mount = SecretsMount.create(layout, temp.resolve("m")).publish(files);
+    assertThatThrownBy(() -> manual(mount.directory()).maxTotalSize(40).build())
+        .hasMessageContaining("maxTotalSize=40")
+        .hasMessageNotContaining(SECRET).hasMessageNotContaining("TOP-SECRET");
+    assertThatThrownBy(() -> manual(mount.directory()).maxEntries(1).build())
+        .hasMessageContaining("maxEntries=1")
+        .hasMessageNotContaining(SECRET);
+  }
+
+  @Test
+  void aFailedStartLeavesNoThreadBehind() throws Exception {
+    SecretsMount mount = SecretsMount.fileByFile(temp.resolve("m")).publish(files(5, "v"));
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> manual(mount.directory()).maxEntries(4).build())
+          .isInstanceOf(MountedSecretsException.class);
+    }
+    Await.until(WAIT, () -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().contains(mount.directory().toString())),
+        () -> "threads of the failed instances to end");
+  }
+
+  /** 200,000 empty files with the defaults: refused at once, nothing opened. */
+  @Test
+  void aVeryLargeDirectoryIsRefusedQuickly() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("huge"));
+    for (int i = 0; i < 200_000; i++) {
+      Files.createFile(dir.resolve("f" + i));
+    }
+    AtomicInteger opens = new AtomicInteger();
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> manual(dir).openCheck(relative -> opens.incrementAndGet()).build())
+        .hasMessageContaining("more than maxEntries=100000");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(opens.get()).isZero();
+    assertThat(took).isLessThan(Duration.ofSeconds(10));
+    assertThat(Identities.of(dir, 8, 100_000)).hasSizeLessThanOrEqualTo(1);
+  }
+}
