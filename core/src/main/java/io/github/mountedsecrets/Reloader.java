@@ -71,6 +71,8 @@ final class Reloader {
   private Instant staleSince;
   private ReloadResult lastResult = ReloadResult.NONE;
   private volatile String failureReason;
+  /** Whether the last read was refused for maxEntries or maxTotalSize. */
+  private volatile boolean refusedOnLimits;
   private long successfulReloads;
   private long failedReloads;
   private long changes;
@@ -135,6 +137,14 @@ final class Reloader {
 
   String failureReason() {
     return failureReason;
+  }
+
+  /**
+   * Returns whether the last read was refused for {@code maxEntries} or {@code maxTotalSize}:
+   * reading the same mount again would be refused again, at the same cost.
+   */
+  boolean refusedOnLimits() {
+    return refusedOnLimits;
   }
 
   /**
@@ -253,6 +263,7 @@ final class Reloader {
       }
       SecretsSnapshot previous = current;
       Instant now = clock.instant();
+      refusedOnLimits = false;
       long budget = Math.max(timeout / 2, timeout - (System.nanoTime() - start));
       try {
         return reloadLocked(previous, now, budget);
@@ -269,6 +280,7 @@ final class Reloader {
           // gone, as the next read would, not as the file that vanished under the reader.
           return markAbsent(previous, now, NOT_MOUNTED);
         }
+        refusedOnLimits = e instanceof ReadLimits.ExceededException;
         String reason = IoReasons.reason(e instanceof IOException
             ? (IOException) e : new IOException(e.getClass().getSimpleName(), null));
         if (e.getMessage() != null && !(e instanceof java.nio.file.FileSystemException)

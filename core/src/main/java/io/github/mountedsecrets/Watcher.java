@@ -53,6 +53,16 @@ final class Watcher implements Runnable {
   private long pendingReload = NEVER;
   /** File identities when the current quiet period began; plain-file layout only. */
   private Map<String, List<Object>> settling;
+  /**
+   * What the mount looked like (its generation, else its file identities) when last examined
+   * before the next read; null once a read used it.
+   */
+  private Object seen;
+  /**
+   * What the mount looked like before a read refused for the read limits, or null: while it
+   * looks the same, the poll does not read it again.
+   */
+  private Object refusedAt;
 
   Watcher(Reloader owner, Path root, Duration pollInterval, Duration quietPeriod,
       boolean watch, String threadName) {
@@ -193,6 +203,7 @@ final class Watcher implements Runnable {
    */
   private long settleLater() throws IOException {
     settling = owner.identities();
+    seen = settling;
     return System.nanoTime() + quietNanos;
   }
 
@@ -204,6 +215,7 @@ final class Watcher implements Runnable {
     Map<String, List<Object>> before = settling;
     if (before != null) {
       Map<String, List<Object>> now = owner.identities();
+      seen = now;
       if (now != null && !now.equals(before)) {
         settling = now;
         return System.nanoTime() + quietNanos;
@@ -215,7 +227,11 @@ final class Watcher implements Runnable {
 
   /** Reloads and returns when to try again: never, or after another quiet period. */
   private long reloadNow() throws IOException {
+    // Examined before the read, so that a change made during the read is read again.
+    Object before = seen;
+    seen = null;
     Reloader.Outcome outcome = owner.reloadOnce();
+    refusedAt = outcome == Reloader.Outcome.FAILED && owner.refusedOnLimits() ? before : null;
     return outcome == Reloader.Outcome.UNSETTLED || outcome == Reloader.Outcome.BUSY
         ? settleLater() : NEVER;
   }
@@ -226,6 +242,13 @@ final class Watcher implements Runnable {
    */
   private boolean changedSinceLastRead() throws IOException {
     MountStatus status = owner.status();
+    if (refusedAt != null && status.state() != MountState.READY && owner.refusedOnLimits()) {
+      // Refused for the read limits: read again only once the mount changed, rather than
+      // reading up to maxEntries entries and maxTotalSize bytes on every poll.
+      Object now = examine();
+      seen = now;
+      return now == null || !now.equals(refusedAt);
+    }
     if (status.state() != MountState.READY) {
       // Read again while there is something to read or the last read failed, and once more
       // after the root vanished while the status said something else (a mount seen half
@@ -233,13 +256,22 @@ final class Watcher implements Runnable {
       return Files.exists(root) || status.lastReloadResult() == ReloadResult.FAILURE
           || !status.failureReason().map(NOT_MOUNTED::equals).orElse(false);
     }
+    refusedAt = null;
     String generation = owner.currentGeneration();
+    seen = generation;
     String lastGeneration = owner.lastGeneration();
     if (generation != null || lastGeneration != null) {
       return generation == null || !generation.equals(lastGeneration);
     }
     Map<String, List<Object>> identities = owner.identities();
+    seen = identities;
     return identities == null || !identities.equals(owner.lastIdentities());
+  }
+
+  /** Returns the generation of the mount, else the identities of its files, else null. */
+  private Object examine() throws IOException {
+    String generation = owner.currentGeneration();
+    return generation != null ? generation : owner.identities();
   }
 
   private boolean awaitEvents(long nanos) throws InterruptedException {

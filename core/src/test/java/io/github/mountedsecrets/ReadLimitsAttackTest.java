@@ -82,6 +82,65 @@ class ReadLimitsAttackTest {
   // The poll: a mount past the limits, unchanged, is not read again and again
 
   /**
+   * A mount past maxTotalSize keeps the last snapshot; while it does not change, each poll
+   * must not read it again (up to maxTotalSize bytes every poll interval).
+   */
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void anUnchangedMountPastMaxTotalSizeIsNotReadAgainOnEveryPoll(Layout layout)
+      throws Exception {
+    SecretsMount mount = SecretsMount.create(layout, temp.resolve("m"))
+        .publish(files(10, "0123456789"));
+    AtomicInteger opens = new AtomicInteger();
+    try (MountedSecrets secrets = polled(mount.directory()).maxTotalSize(100)
+        .openCheck(relative -> opens.incrementAndGet()).build()) {
+      mount.publish(files(10, "0123456789ABC"));
+      Await.until(WAIT, () -> secrets.status().state() == MountState.STALE,
+          () -> "the poll to refuse the grown mount: " + secrets.status());
+      Thread.sleep(200); // Let a read under way finish.
+      long failed = secrets.status().failedReloads();
+      int before = opens.get();
+      Thread.sleep(600); // About twelve poll intervals, nothing changes.
+      assertThat(secrets.status().failedReloads())
+          .as("reads of an unchanged mount past the limit").isEqualTo(failed);
+      assertThat(opens.get() - before).as("files opened again").isZero();
+      assertThat(secrets.get("SECRET_000")).isEqualTo("0123456789");
+
+      // The next change is read again: a mount back within the limit recovers.
+      mount.publish(files(10, "v2"));
+      // The file-by-file writer passes through mixes of old and new files: wait for the last.
+      Await.until(WAIT, () -> secrets.status().state() == MountState.READY
+          && secrets.get("SECRET_009").equals("v2"),
+          () -> "the poll to read the mount back within the limit: " + secrets.status());
+    }
+  }
+
+  /** The same for maxEntries: every poll would list up to maxEntries entries again. */
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void anUnchangedMountPastMaxEntriesIsNotListedAgainOnEveryPoll(Layout layout)
+      throws Exception {
+    SecretsMount mount = SecretsMount.create(layout, temp.resolve("m")).publish(files(10, "v1"));
+    try (MountedSecrets secrets = polled(mount.directory()).maxEntries(10).build()) {
+      mount.publish(files(11, "v1"));
+      Await.until(WAIT, () -> secrets.status().state() == MountState.STALE,
+          () -> "the poll to refuse the grown mount: " + secrets.status());
+      Thread.sleep(200);
+      long failed = secrets.status().failedReloads();
+      Thread.sleep(600);
+      assertThat(secrets.status().failedReloads())
+          .as("reads of an unchanged mount past the limit").isEqualTo(failed);
+
+      mount.remove("SECRET_010");
+      mount.publish(files(10, "v2"));
+      // The file-by-file writer passes through mixes of old and new files: wait for the last.
+      Await.until(WAIT, () -> secrets.status().state() == MountState.READY
+          && secrets.get("SECRET_009").equals("v2"),
+          () -> "the poll to read the mount back within the limit: " + secrets.status());
+    }
+  }
+
+  /**
    * A plain mount exactly at maxEntries, with nested directories and a link to a directory:
    * the poll's identity walk must count as the read does, or every poll would read it.
    */
