@@ -24,6 +24,13 @@ import java.util.TreeSet;
  * read, assigns versions and works out what changed.
  */
 final class SnapshotAssembler {
+  /**
+   * The longest path of a flattened field after the file's name ({@code .a.b[0]}), in
+   * characters. Each key repeats the names above it, so without a bound a small file with one
+   * long name above many fields would yield keys many times its size.
+   */
+  static final int MAX_JSON_FIELD_PATH = 1_024;
+
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
@@ -284,7 +291,8 @@ final class SnapshotAssembler {
       if (first != JsonToken.START_OBJECT) {
         return "is not a JSON object; raw text is served";
       }
-      flattenValue(parser, first, file, out, collisions, limits, 1);
+      flattenValue(parser, first, file, file.length() + MAX_JSON_FIELD_PATH, out, collisions,
+          limits, 1);
       if (parser.nextToken() != null) {
         return "has content after its JSON object; raw text is served";
       }
@@ -312,10 +320,14 @@ final class SnapshotAssembler {
   }
 
   private static void flattenValue(JsonParser parser, JsonToken token, String path,
-      Map<String, String> out, Set<String> collisions, JsonLimits limits, int depth)
-      throws IOException {
+      int maxPathLength, Map<String, String> out, Set<String> collisions, JsonLimits limits,
+      int depth) throws IOException {
     if (token == null) {
       throw new IOException("JSON ends early");
+    }
+    if (path.length() > maxPathLength) {
+      throw new LimitException("has a JSON field path longer than " + MAX_JSON_FIELD_PATH
+          + " characters; raw text is served, its fields are not");
     }
     switch (token) {
       case START_OBJECT:
@@ -327,15 +339,15 @@ final class SnapshotAssembler {
         if (token == JsonToken.START_OBJECT) {
           for (JsonToken t = parser.nextToken(); t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
             String name = parser.currentName();
-            flattenValue(parser, parser.nextToken(), path + "." + name, out, collisions, limits,
-                depth + 1);
+            flattenValue(parser, parser.nextToken(), path + "." + name, maxPathLength, out,
+                collisions, limits, depth + 1);
           }
         } else {
           int index = 0;
           for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY && t != null;
               t = parser.nextToken()) {
-            flattenValue(parser, t, path + "[" + index++ + "]", out, collisions, limits,
-                depth + 1);
+            flattenValue(parser, t, path + "[" + index++ + "]", maxPathLength, out, collisions,
+                limits, depth + 1);
           }
         }
         break;

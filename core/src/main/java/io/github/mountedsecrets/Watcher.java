@@ -227,8 +227,10 @@ final class Watcher implements Runnable {
 
   /** Reloads and returns when to try again: never, or after another quiet period. */
   private long reloadNow() throws IOException {
-    // Examined before the read, so that a change made during the read is read again.
-    Object before = seen;
+    // Examined before the read, so that a change made during the read is read again. (The
+    // quiet period takes file identities, which an atomic-writer mount does not have: then its
+    // generation, one readlink.)
+    Object before = seen != null ? seen : examine();
     seen = null;
     Reloader.Outcome outcome = owner.reloadOnce();
     refusedAt = outcome == Reloader.Outcome.FAILED && owner.refusedOnLimits() ? before : null;
@@ -242,12 +244,14 @@ final class Watcher implements Runnable {
    */
   private boolean changedSinceLastRead() throws IOException {
     MountStatus status = owner.status();
-    if (refusedAt != null && status.state() != MountState.READY && owner.refusedOnLimits()) {
+    if (status.state() != MountState.READY && owner.refusedOnLimits()) {
       // Refused for the read limits: read again only once the mount changed, rather than
-      // reading up to maxEntries entries and maxTotalSize bytes on every poll.
+      // reading up to maxEntries entries and maxTotalSize bytes on every poll. (A read refused
+      // before this thread looked at the mount, at startup, is read once more to learn how
+      // the mount looks.)
       Object now = examine();
       seen = now;
-      return now == null || !now.equals(refusedAt);
+      return refusedAt == null || now == null || !now.equals(refusedAt);
     }
     if (status.state() != MountState.READY) {
       // Read again while there is something to read or the last read failed, and once more

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -137,6 +136,28 @@ class ReadLimitsAttackTest {
       Await.until(WAIT, () -> secrets.status().state() == MountState.READY
           && secrets.get("SECRET_009").equals("v2"),
           () -> "the poll to read the mount back within the limit: " + secrets.status());
+    }
+  }
+
+  /** Refused at startup (the mount not required): not read again on every poll either. */
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void aMountRefusedAtStartupIsNotReadAgainOnEveryPoll(Layout layout) throws Exception {
+    SecretsMount mount = SecretsMount.create(layout, temp.resolve("m")).publish(files(11, "v1"));
+    try (MountedSecrets secrets = polled(mount.directory()).maxEntries(10).requireMount(false)
+        .build()) {
+      assertThat(secrets.status().failureReason()).get().asString().contains("maxEntries=10");
+      Thread.sleep(300);
+      long failed = secrets.status().failedReloads();
+      Thread.sleep(600);
+      assertThat(secrets.status().failedReloads())
+          .as("reads of an unchanged mount refused at startup").isEqualTo(failed);
+
+      mount.remove("SECRET_010");
+      mount.publish(files(10, "v2"));
+      Await.until(WAIT, () -> secrets.status().state() == MountState.READY
+          && secrets.find("SECRET_009").orElse("").equals("v2"),
+          () -> "the poll to read the mount once within the limit: " + secrets.status());
     }
   }
 
@@ -268,11 +289,10 @@ class ReadLimitsAttackTest {
   /**
    * Not fixed: flattening repeats each field's path in every key below it, so a JSON file
    * well within maxTotalSize (one 50,000-character field name over 1,000 fields) yields keys
-   * of some 50 million characters. maxTotalSize bounds the bytes read, not the snapshot.
-   * Enabled with {@code -Dattack.unfixed=true}.
+   * of some 50 million characters. maxTotalSize bounds the bytes read, not the snapshot; the
+   * length of a field path is bounded too.
    */
   @Test
-  @EnabledIfSystemProperty(named = "attack.unfixed", matches = "true")
   void flattenedKeysStayWithinASmallMultipleOfMaxTotalSize() throws Exception {
     Path dir = Files.createDirectories(temp.resolve("plain"));
     StringBuilder json = new StringBuilder("{\"").append("k".repeat(50_000)).append("\":{");
@@ -286,6 +306,24 @@ class ReadLimitsAttackTest {
     try (MountedSecrets secrets = manual(dir).maxTotalSize(maxTotalSize).build()) {
       long keyChars = secrets.snapshot().keys().stream().mapToLong(String::length).sum();
       assertThat(keyChars).as("characters of all keys").isLessThan(16 * maxTotalSize);
+    }
+  }
+
+  /** A field path (after the file's name) of 1,024 characters is flattened; one more is not. */
+  @Test
+  void aFieldPathIsFlattenedUpToItsLimit() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("plain"));
+    String longest = "n".repeat(SnapshotAssembler.MAX_JSON_FIELD_PATH - 1); // plus the dot
+    Files.writeString(dir.resolve("ok.json"), "{\"" + longest + "\":\"1\",\"short\":\"2\"}");
+    Files.writeString(dir.resolve("long.json"), "{\"" + longest + "x\":\"1\",\"short\":\"2\"}");
+    try (MountedSecrets secrets = manual(dir).build()) {
+      assertThat(secrets.get("ok.json." + longest)).isEqualTo("1");
+      assertThat(secrets.get("ok.json.short")).isEqualTo("2");
+      assertThat(secrets.find("long.json.short")).isEmpty();
+      assertThat(secrets.get("long.json")).startsWith("{");
+      assertThat(secrets.status().invalidFiles().get("long.json"))
+          .isEqualTo("has a JSON field path longer than 1024 characters; raw text is served, "
+              + "its fields are not");
     }
   }
 
