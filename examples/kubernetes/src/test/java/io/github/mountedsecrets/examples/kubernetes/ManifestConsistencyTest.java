@@ -740,6 +740,14 @@ class ManifestConsistencyTest {
       assertThat(terraformViolations(replace(text, "secret_id           = aws_secretsmanager_secret.db.id",
           "secret_id           = aws_secretsmanager_secret.api_key.id")))
           .anyMatch(v -> v.contains("no aws_secretsmanager_secret_rotation rotates prod/orders/db"));
+      // The Quarkus service's role granted the Spring service's TLS secret: more than its pods mount.
+      Manifest quarkusAccount = serviceAccountOf(deploymentOf(quarkus));
+      assertThat(TerraformRules.check(Hcl.of(replace(text, "      aws_secretsmanager_secret.api_key.arn,\n    ]\n",
+          "      aws_secretsmanager_secret.api_key.arn,\n      aws_secretsmanager_secret.tls.arn,\n    ]\n")),
+          subject(quarkusAccount), roleOf(quarkusAccount), secretNames(quarkusAccount), databaseSecretName()))
+          .containsExactly("aws_iam_role.orders_quarkus_secrets_reader: its policies grant secret prod/orders/tls, "
+              + "which no SecretProviderClass its service account's pods mount reads [prod/orders/db, "
+              + "prod/orders/api-key]; remove it");
     }
 
     @Test
