@@ -181,7 +181,8 @@ final class LeastPrivilegeRules {
       for (Map.Entry<String, String> other : hcl.labelled("resource", "aws_eks_pod_identity_association").entrySet()) {
         String otherAccount = hcl.resolve(Hcl.attribute(other.getValue(), "namespace")) + "/"
             + hcl.resolve(Hcl.attribute(other.getValue(), "service_account"));
-        if (!otherAccount.equals(account) && label.equals(Rules.group(ROLE_REF, Hcl.attribute(other.getValue(), "role_arn")))) {
+        String otherRole = Rules.group(ROLE_REF, Hcl.attribute(other.getValue(), "role_arn"));
+        if (!otherAccount.equals(account) && label.equals(otherRole)) {
           violations.add(where + ": aws_iam_role." + label + " is also the role of service account " + otherAccount
               + " (aws_eks_pod_identity_association." + other.getKey() + "); give each service account a role "
               + "of its own");

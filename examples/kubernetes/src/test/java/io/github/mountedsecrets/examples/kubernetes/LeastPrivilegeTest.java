@@ -160,7 +160,8 @@ class LeastPrivilegeTest {
 
     @Test
     void aServiceAccountThatNamesTheOtherServicesRole() {
-      edit("manifests/01-serviceaccount.yaml", "role/orders-quarkus-secrets-reader\n", "role/orders-spring-secrets-reader\n");
+      edit("manifests/01-serviceaccount.yaml", "role/orders-quarkus-secrets-reader\n",
+          "role/orders-spring-secrets-reader\n");
       assertThat(check())
           .anyMatch(v -> v.equals("01-serviceaccount.yaml: ServiceAccount orders/orders-quarkus: names role "
               + "orders-spring-secrets-reader, the role of service account orders/orders-spring too; a role trusts one "
