@@ -4,15 +4,18 @@
 # (README, step 3); after that the rotation function writes them.
 
 locals {
-  # Fixed by manifests/: the SecretProviderClass' objectName entries, the ServiceAccount and
-  # its eks.amazonaws.com/role-arn annotation.
-  namespace               = "orders"
-  service_account         = "orders-service"
-  service_account_subject = "system:serviceaccount:orders:orders-service"
-  role_name               = "orders-secrets-reader"
-  db_secret_name          = "prod/orders/db"
-  api_key_secret_name     = "prod/orders/api-key"
-  tls_secret_name         = "prod/orders/tls"
+  # Fixed by manifests/: the SecretProviderClass' objectName entries, the ServiceAccounts (one
+  # per service) and their eks.amazonaws.com/role-arn annotations.
+  namespace                       = "orders"
+  spring_service_account          = "orders-spring"
+  spring_service_account_subject  = "system:serviceaccount:orders:orders-spring"
+  spring_role_name                = "orders-spring-secrets-reader"
+  quarkus_service_account         = "orders-quarkus"
+  quarkus_service_account_subject = "system:serviceaccount:orders:orders-quarkus"
+  quarkus_role_name               = "orders-quarkus-secrets-reader"
+  db_secret_name                  = "prod/orders/db"
+  api_key_secret_name             = "prod/orders/api-key"
+  tls_secret_name                 = "prod/orders/tls"
 
   # IAM condition keys use the issuer without its scheme.
   oidc_issuer = trimprefix(var.oidc_provider_url, "https://")
@@ -58,7 +61,7 @@ resource "aws_secretsmanager_secret" "api_key" {
 # Only the SecretProviderClass orders-spring-https-secrets mounts it (as orders-tls, plus
 # tls.crt and tls.key, which the Spring service's https profile serves HTTPS from), and only
 # the Spring pods with HTTPS turned on use that class: it needs a value before HTTPS is turned
-# on, not before. Renew by putting a new version with both fields (README, "HTTPS"): the pods
+# on, not before. Only the Spring service's roles may read it (iam.tf, pod-identity.tf). Renew by putting a new version with both fields (README, "HTTPS"): the pods
 # present the new certificate after the next driver poll, without a restart.
 resource "aws_secretsmanager_secret" "tls" {
   name                    = local.tls_secret_name

@@ -1,16 +1,31 @@
-output "role_arn" {
-  description = "The value of the ServiceAccount's eks.amazonaws.com/role-arn annotation (manifests/01-serviceaccount.yaml)."
-  value       = aws_iam_role.orders_secrets_reader.arn
+output "orders_spring_role_arn" {
+  description = "The value of the eks.amazonaws.com/role-arn annotation of ServiceAccount orders-spring (manifests/01-serviceaccount.yaml)."
+  value       = aws_iam_role.orders_spring_secrets_reader.arn
 }
 
-output "pod_identity_role_arn" {
-  description = "The role of the EKS Pod Identity association (null unless use_pod_identity)."
-  value       = var.use_pod_identity ? aws_iam_role.orders_secrets_reader_pod_identity[0].arn : null
+output "orders_quarkus_role_arn" {
+  description = "The value of the eks.amazonaws.com/role-arn annotation of ServiceAccount orders-quarkus (manifests/01-serviceaccount.yaml)."
+  value       = aws_iam_role.orders_quarkus_secrets_reader.arn
 }
 
-output "policy_arn" {
-  description = "The least-privilege policy attached to the role."
-  value       = aws_iam_policy.orders_secrets_reader.arn
+output "orders_spring_pod_identity_role_arn" {
+  description = "The role of the EKS Pod Identity association of orders/orders-spring (null unless use_pod_identity)."
+  value       = var.use_pod_identity ? aws_iam_role.orders_spring_secrets_reader_pod_identity[0].arn : null
+}
+
+output "orders_quarkus_pod_identity_role_arn" {
+  description = "The role of the EKS Pod Identity association of orders/orders-quarkus (null unless use_pod_identity)."
+  value       = var.use_pod_identity ? aws_iam_role.orders_quarkus_secrets_reader_pod_identity[0].arn : null
+}
+
+output "orders_spring_policy_arn" {
+  description = "The least-privilege policy of the Spring service's roles: prod/orders/db, prod/orders/api-key, prod/orders/tls."
+  value       = aws_iam_policy.orders_spring_secrets_reader.arn
+}
+
+output "orders_quarkus_policy_arn" {
+  description = "The least-privilege policy of the Quarkus service's roles: prod/orders/db, prod/orders/api-key."
+  value       = aws_iam_policy.orders_quarkus_secrets_reader.arn
 }
 
 output "db_secret_arn" {

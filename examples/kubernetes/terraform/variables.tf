@@ -1,5 +1,5 @@
 # What differs between accounts and clusters. The names the Kubernetes manifests rely on
-# (namespace, service account, role name, secret names) are fixed in locals (main.tf) instead,
+# (namespace, service accounts, role names, secret names) are fixed in locals (main.tf) instead,
 # so that they cannot drift from manifests/ by a tfvars change; ManifestConsistencyTest checks
 # that both sides agree.
 
@@ -14,7 +14,7 @@ variable "cluster_name" {
 }
 
 variable "use_pod_identity" {
-  description = "Whether to create the EKS Pod Identity resources (pod-identity.tf: agent add-on, role, association, eks-auth endpoint) for manifests/pod-identity/; the IRSA role is created either way."
+  description = "Whether to create the EKS Pod Identity resources (pod-identity.tf: agent add-on, a role and an association per service account, eks-auth endpoint) for manifests/pod-identity/; the IRSA roles are created either way."
   type        = bool
   default     = false
 }

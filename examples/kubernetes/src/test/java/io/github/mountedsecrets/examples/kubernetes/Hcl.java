@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  */
 record Hcl(String text) {
   private static final Pattern STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern LOCAL = Pattern.compile("\\$\\{local\\.(\\w+)}");
 
   /** Reads and concatenates every {@code .tf} file of a directory, in name order. */
   static Hcl load(Path directory) {
@@ -178,7 +179,10 @@ record Hcl(String text) {
     return locals;
   }
 
-  /** Resolves an expression that is a string literal or {@code local.name}; else returns null. */
+  /**
+   * Resolves an expression that is a string literal, {@code local.name}, or a string literal
+   * whose only interpolations are locals ({@code "${local.name}-suffix"}); else returns null.
+   */
   String resolve(String expression) {
     if (expression == null) {
       return null;
@@ -189,6 +193,20 @@ record Hcl(String text) {
     }
     if (trimmed.matches("local\\.\\w+")) {
       return locals().get(trimmed.substring("local.".length()));
+    }
+    if (trimmed.matches("\"([^\"$]|\\$\\{local\\.\\w+})*\"")) {
+      Matcher local = LOCAL.matcher(trimmed.substring(1, trimmed.length() - 1));
+      StringBuilder resolved = new StringBuilder();
+      Map<String, String> locals = locals();
+      while (local.find()) {
+        String value = locals.get(local.group(1));
+        if (value == null) {
+          return null;
+        }
+        local.appendReplacement(resolved, Matcher.quoteReplacement(value));
+      }
+      local.appendTail(resolved);
+      return resolved.toString();
     }
     return null;
   }

@@ -83,8 +83,10 @@ class ManifestConsistencyTest {
       }
     }
     assertThat(helmValues()).isNotEmpty();
-    assertThat(json("iam/orders-secrets-reader-policy.json").path("Statement").isArray()).isTrue();
-    assertThat(json("iam/orders-secrets-reader-trust-policy.json").path("Statement").isArray()).isTrue();
+    for (Manifest serviceAccount : ofKind("ServiceAccount")) {
+      assertThat(json(policyFile(serviceAccount)).path("Statement").isArray()).as(policyFile(serviceAccount)).isTrue();
+      assertThat(json(trustFile(serviceAccount)).path("Statement").isArray()).as(trustFile(serviceAccount)).isTrue();
+    }
   }
 
   @Test
@@ -217,16 +219,23 @@ class ManifestConsistencyTest {
   }
 
   @Test
-  void theDeploymentsRunAsTheServiceAccountWhoseRoleTerraformCreates() throws IOException {
-    Manifest serviceAccount = serviceAccount();
+  void theDeploymentsRunAsServiceAccountsWhoseRolesTerraformCreates() throws IOException {
     for (Manifest deployment : ofKind("Deployment")) {
-      assertThat(Rules.serviceAccount(deployment, serviceAccount)).isEmpty();
+      assertThat(Rules.serviceAccount(deployment, ofKind("ServiceAccount"))).isEmpty();
     }
-    String roleArn = Tree.text(serviceAccount.document(), "metadata", "annotations", Rules.IRSA_ANNOTATION);
-    Matcher arn = Rules.ROLE_ARN.matcher(roleArn);
-    assertThat(arn.matches()).as(roleArn).isTrue();
-    assertThat(TerraformRules.check(terraform(), subject(serviceAccount), arn.group(2),
-        secretNames(), databaseSecretName())).isEmpty();
+    // One service account per Deployment, with the HTTPS switch on too (LeastPrivilegeTest
+    // checks the roles).
+    List<String> accounts = new ArrayList<>();
+    for (Manifest deployment : ofKind("Deployment")) {
+      accounts.add(Tree.text(Rules.podSpec(deployment), "serviceAccountName"));
+    }
+    assertThat(accounts).doesNotHaveDuplicates();
+    assertThat(Tree.text(Rules.podSpec(httpsDeployment()), "serviceAccountName"))
+        .isEqualTo(Tree.text(Rules.podSpec(deploymentOf(spring)), "serviceAccountName"));
+    for (Manifest serviceAccount : ofKind("ServiceAccount")) {
+      assertThat(TerraformRules.check(terraform(), subject(serviceAccount), roleOf(serviceAccount),
+          secretNames(serviceAccount), databaseSecretName())).as(serviceAccount.label()).isEmpty();
+    }
   }
 
   @Test
@@ -352,17 +361,20 @@ class ManifestConsistencyTest {
   }
 
   @Test
-  void theIamPolicyGrantsOnlyReadingTheExactSecrets() {
-    assertThat(Rules.readerPolicy("iam/orders-secrets-reader-policy.json",
-        json("iam/orders-secrets-reader-policy.json"), region(), account(), secretNames())).isEmpty();
+  void theIamPoliciesGrantOnlyReadingTheExactSecrets() {
+    for (Manifest serviceAccount : ofKind("ServiceAccount")) {
+      assertThat(Rules.readerPolicy(policyFile(serviceAccount), json(policyFile(serviceAccount)), region(), account(),
+          secretNames(serviceAccount))).isEmpty();
+    }
   }
 
   @Test
-  void theTrustPolicyAdmitsOnlyTheOneServiceAccount() {
-    JsonNode trust = json("iam/orders-secrets-reader-trust-policy.json");
-    assertThat(Rules.trustPolicy("iam/orders-secrets-reader-trust-policy.json", trust, subject(serviceAccount())))
-        .isEmpty();
-    assertThat(trust.toString()).contains("oidc.eks." + region() + ".amazonaws.com", ":" + account() + ":");
+  void eachTrustPolicyAdmitsOnlyItsOneServiceAccount() {
+    for (Manifest serviceAccount : ofKind("ServiceAccount")) {
+      JsonNode trust = json(trustFile(serviceAccount));
+      assertThat(Rules.trustPolicy(trustFile(serviceAccount), trust, subject(serviceAccount))).isEmpty();
+      assertThat(trust.toString()).contains("oidc.eks." + region() + ".amazonaws.com", ":" + account() + ":");
+    }
   }
 
   @Test
@@ -647,8 +659,8 @@ class ManifestConsistencyTest {
     @Test
     void anotherServiceAccount() {
       assertThat(Rules.serviceAccount(deployment(replace(springDeployment,
-          "serviceAccountName: orders-service", "serviceAccountName: default")), serviceAccount()))
-          .anyMatch(v -> v.contains("runs as service account default"));
+          "serviceAccountName: orders-spring", "serviceAccountName: default")), ofKind("ServiceAccount")))
+          .anyMatch(v -> v.contains("runs as service account default, which no manifest defines in namespace orders"));
     }
 
     @Test
@@ -671,7 +683,7 @@ class ManifestConsistencyTest {
 
     @Test
     void aWildcardAnExtraActionOrAnUnconditionedDecryptInTheIamPolicy() {
-      String policy = read("iam/orders-secrets-reader-policy.json");
+      String policy = read(policyFile(springServiceAccount()));
       assertThat(readerPolicy(replace(policy, "prod/orders/db-??????", "prod/orders/*")))
           .anyMatch(v -> v.contains("contains \"*\""));
       assertThat(readerPolicy(replace(policy, "\"secretsmanager:DescribeSecret\"",
@@ -688,11 +700,13 @@ class ManifestConsistencyTest {
 
     @Test
     void aTrustPolicyThatAdmitsOtherServiceAccounts() {
-      String trust = read("iam/orders-secrets-reader-trust-policy.json");
+      String trust = read(trustFile(springServiceAccount()));
       assertThat(trustPolicy(replace(trust, "\"StringEquals\"", "\"StringLike\"")))
           .anyMatch(v -> v.contains("uses StringLike"));
-      assertThat(trustPolicy(replace(trust, "system:serviceaccount:orders:orders-service", "system:serviceaccount:orders:default")))
-          .anyMatch(v -> v.contains(":sub must be system:serviceaccount:orders:orders-service"));
+      // The other service's account: its pods would get the Spring service's TLS key.
+      assertThat(trustPolicy(replace(trust, "system:serviceaccount:orders:orders-spring", "system:serviceaccount:orders:orders-quarkus")))
+          .anyMatch(v -> v.contains(":sub must be system:serviceaccount:orders:orders-spring, but is "
+              + "system:serviceaccount:orders:orders-quarkus"));
       assertThat(trustPolicy(replace(trust, "\"sts.amazonaws.com\"", "\"sts.example.com\"")))
           .anyMatch(v -> v.contains(":aud must be sts.amazonaws.com"));
     }
@@ -700,12 +714,17 @@ class ManifestConsistencyTest {
     @Test
     void terraformThatDisagreesWithTheManifests() {
       String text = terraformText();
-      assertThat(terraformViolations(replace(text, "\"system:serviceaccount:orders:orders-service\"",
+      assertThat(terraformViolations(replace(text, "\"system:serviceaccount:orders:orders-spring\"",
           "\"system:serviceaccount:orders:default\"")))
-          .anyMatch(v -> v.contains("StringEquals on <issuer>:sub must be exactly [system:serviceaccount:orders:orders-service]"));
-      assertThat(terraformViolations(replace(text, "role_name               = \"orders-secrets-reader\"",
-          "role_name               = \"orders-reader\"")))
-          .anyMatch(v -> v.contains("no aws_iam_role is named orders-secrets-reader"));
+          .anyMatch(v -> v.contains("StringEquals on <issuer>:sub must be exactly [system:serviceaccount:orders:orders-spring]"));
+      // The Spring role trusting the Quarkus service's account.
+      assertThat(terraformViolations(replace(text, "values   = [local.spring_service_account_subject]",
+          "values   = [local.quarkus_service_account_subject]")))
+          .anyMatch(v -> v.contains("StringEquals on <issuer>:sub must be exactly [system:serviceaccount:orders:orders-spring], "
+              + "but is [system:serviceaccount:orders:orders-quarkus]"));
+      assertThat(terraformViolations(replace(text, "spring_role_name                = \"orders-spring-secrets-reader\"",
+          "spring_role_name                = \"orders-reader\"")))
+          .anyMatch(v -> v.contains("no aws_iam_role is named orders-spring-secrets-reader"));
       assertThat(terraformViolations(replace(text, "\"prod/orders/api-key\"", "\"prod/orders/apikey\"")))
           .anyMatch(v -> v.contains("no aws_secretsmanager_secret is named prod/orders/api-key"));
       assertThat(terraformViolations(replace(text, "private_dns_enabled = true", "private_dns_enabled = false")))
@@ -721,6 +740,14 @@ class ManifestConsistencyTest {
       assertThat(terraformViolations(replace(text, "secret_id           = aws_secretsmanager_secret.db.id",
           "secret_id           = aws_secretsmanager_secret.api_key.id")))
           .anyMatch(v -> v.contains("no aws_secretsmanager_secret_rotation rotates prod/orders/db"));
+      // The Quarkus service's role granted the Spring service's TLS secret: more than its pods mount.
+      Manifest quarkusAccount = serviceAccountOf(deploymentOf(quarkus));
+      assertThat(TerraformRules.check(Hcl.of(replace(text, "      aws_secretsmanager_secret.api_key.arn,\n    ]\n",
+          "      aws_secretsmanager_secret.api_key.arn,\n      aws_secretsmanager_secret.tls.arn,\n    ]\n")),
+          subject(quarkusAccount), roleOf(quarkusAccount), secretNames(quarkusAccount), databaseSecretName()))
+          .containsExactly("aws_iam_role.orders_quarkus_secrets_reader: its policies grant secret prod/orders/tls, "
+              + "which no SecretProviderClass its service account's pods mount reads [prod/orders/db, "
+              + "prod/orders/api-key]; remove it");
     }
 
     @Test
@@ -747,19 +774,18 @@ class ManifestConsistencyTest {
     }
 
     private List<String> readerPolicy(String policy) {
-      return Rules.readerPolicy("broken", parseJson(policy), region(), account(), secretNames());
+      return Rules.readerPolicy("broken", parseJson(policy), region(), account(), secretNames(springServiceAccount()));
     }
 
     private List<String> trustPolicy(String trust) {
-      return Rules.trustPolicy("broken", parseJson(trust), subject(serviceAccount()));
+      return Rules.trustPolicy("broken", parseJson(trust), subject(springServiceAccount()));
     }
 
+    /** The Spring service's role, as the checks see it in the broken Terraform. */
     private List<String> terraformViolations(String text) {
-      Matcher arn = Rules.ROLE_ARN.matcher(Tree.text(serviceAccount().document(), "metadata", "annotations",
-          Rules.IRSA_ANNOTATION));
-      assertThat(arn.matches()).isTrue();
-      return TerraformRules.check(Hcl.of(text), subject(serviceAccount()), arn.group(2), secretNames(),
-          databaseSecretName());
+      Manifest serviceAccount = springServiceAccount();
+      return TerraformRules.check(Hcl.of(text), subject(serviceAccount), roleOf(serviceAccount),
+          secretNames(serviceAccount), databaseSecretName());
     }
   }
 
@@ -853,20 +879,54 @@ class ManifestConsistencyTest {
         .findFirst().orElseGet(() -> fail("no SecretProviderClass " + namespace + "/" + name));
   }
 
-  private static Manifest serviceAccount() {
-    return single(ofKind("ServiceAccount"));
+  /** The service account the Spring Deployment runs as. */
+  private static Manifest springServiceAccount() {
+    return serviceAccountOf(deploymentOf(spring));
+  }
+
+  private static Manifest serviceAccountOf(Manifest deployment) {
+    String name = Tree.text(Rules.podSpec(deployment), "serviceAccountName");
+    return ofKind("ServiceAccount").stream()
+        .filter(a -> Objects.equals(name, a.name()) && Objects.equals(deployment.namespace(), a.namespace()))
+        .findFirst().orElseGet(() -> fail(deployment.label() + " runs as service account " + name
+            + ", which no manifest defines"));
+  }
+
+  /** The IAM role in the service account's eks.amazonaws.com/role-arn annotation. */
+  private static String roleOf(Manifest serviceAccount) {
+    String roleArn = Tree.text(serviceAccount.document(), "metadata", "annotations", Rules.IRSA_ANNOTATION);
+    Matcher arn = Rules.ROLE_ARN.matcher(String.valueOf(roleArn));
+    assertThat(arn.matches()).as(serviceAccount.label() + ": " + roleArn).isTrue();
+    return arn.group(2);
+  }
+
+  /** The role's policy for the aws-cli path, named after the role. */
+  private static String policyFile(Manifest serviceAccount) {
+    return "iam/" + roleOf(serviceAccount) + "-policy.json";
+  }
+
+  /** The role's IRSA trust policy for the aws-cli path, named after the role. */
+  private static String trustFile(Manifest serviceAccount) {
+    return "iam/" + roleOf(serviceAccount) + "-trust-policy.json";
   }
 
   private static String subject(Manifest serviceAccount) {
     return "system:serviceaccount:" + serviceAccount.namespace() + ":" + serviceAccount.name();
   }
 
-  /** The secrets the SecretProviderClasses the Deployments use read, with HTTPS off and on. */
-  private static Set<String> secretNames() {
+  /**
+   * The secrets the SecretProviderClasses of the Deployments that run as the service account
+   * read, with HTTPS off and on: what its role must be able to read, and no more.
+   */
+  private static Set<String> secretNames(Manifest serviceAccount) {
     Set<String> names = new LinkedHashSet<>();
     List<Manifest> deployments = new ArrayList<>(ofKind("Deployment"));
     deployments.add(httpsDeployment());
     for (Manifest deployment : deployments) {
+      if (!Objects.equals(serviceAccount.name(), Tree.text(Rules.podSpec(deployment), "serviceAccountName"))
+          || !Objects.equals(serviceAccount.namespace(), deployment.namespace())) {
+        continue;
+      }
       for (String used : Rules.providerClassesUsed(deployment)) {
         ProviderObjects.of(providerClass(used, deployment.namespace())).objects()
             .forEach(o -> names.add(o.objectName()));
@@ -899,7 +959,7 @@ class ManifestConsistencyTest {
   }
 
   private static String account() {
-    Matcher arn = Rules.ROLE_ARN.matcher(String.valueOf(Tree.text(serviceAccount().document(), "metadata",
+    Matcher arn = Rules.ROLE_ARN.matcher(String.valueOf(Tree.text(springServiceAccount().document(), "metadata",
         "annotations", Rules.IRSA_ANNOTATION)));
     assertThat(arn.matches()).isTrue();
     return arn.group(1);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -99,21 +100,24 @@ class ManifestSchemaTest {
     assertThat(irsaClasses).extracting(Manifest::name).contains("orders-secrets", "orders-spring-https-secrets");
     assertThat(PodIdentityRules.providerClasses(irsaClasses, all("pod-identity/02-secretproviderclass.yaml")))
         .isEmpty();
-    assertThat(PodIdentityRules.serviceAccount(find("01-serviceaccount.yaml"),
-        find("pod-identity/01-serviceaccount.yaml"))).isEmpty();
+    List<Manifest> irsaAccounts = all("01-serviceaccount.yaml");
+    assertThat(irsaAccounts).extracting(Manifest::name).contains("orders-spring", "orders-quarkus");
+    assertThat(PodIdentityRules.serviceAccounts(irsaAccounts, all("pod-identity/01-serviceaccount.yaml"))).isEmpty();
   }
 
   @Test
-  void thePodIdentityTrustAdmitsOnlyTheOneServiceAccount() {
-    Manifest serviceAccount = find("pod-identity/01-serviceaccount.yaml");
-    assertThat(PodIdentityRules.trustPolicy("iam/orders-secrets-reader-pod-identity-trust-policy.json",
-        json(read("iam/orders-secrets-reader-pod-identity-trust-policy.json")), serviceAccount)).isEmpty();
+  void eachPodIdentityTrustAdmitsOnlyItsOneServiceAccount() {
+    for (Manifest serviceAccount : all("pod-identity/01-serviceaccount.yaml")) {
+      String file = podIdentityTrustFile(serviceAccount);
+      assertThat(PodIdentityRules.trustPolicy(file, json(read(file)), serviceAccount)).isEmpty();
+    }
   }
 
   @Test
-  void terraformCreatesTheAgentTheAssociationAndTheEksAuthEndpoint() {
-    assertThat(PodIdentityRules.terraform(Hcl.load(module.resolve("terraform")),
-        find("pod-identity/01-serviceaccount.yaml"))).isEmpty();
+  void terraformCreatesTheAgentAnAssociationPerServiceAccountAndTheEksAuthEndpoint() {
+    for (Manifest serviceAccount : all("pod-identity/01-serviceaccount.yaml")) {
+      assertThat(PodIdentityRules.terraform(Hcl.load(module.resolve("terraform")), serviceAccount)).isEmpty();
+    }
   }
 
   @Test
@@ -238,25 +242,40 @@ class ManifestSchemaTest {
       String serviceAccount = read("manifests/pod-identity/01-serviceaccount.yaml");
       assertThat(PodIdentityRules.serviceAccount(find("01-serviceaccount.yaml"), single(replace(serviceAccount,
           "  namespace: orders\n", "  namespace: orders\n  annotations:\n    eks.amazonaws.com/role-arn: "
-              + "arn:aws:iam::111122223333:role/orders-secrets-reader\n"))))
+              + "arn:aws:iam::111122223333:role/orders-spring-secrets-reader\n"))))
           .anyMatch(v -> v.contains("must not carry the IRSA annotation"));
+      // The Quarkus service's account missing from the Pod Identity variant: its pods would run
+      // as an account without a role there.
+      String springOnly = serviceAccount.substring(0, serviceAccount.indexOf("\n---\n") + 1);
+      assertThat(PodIdentityRules.serviceAccounts(all("01-serviceaccount.yaml"), Manifest.parse("broken", springOnly)))
+          .singleElement().asString().isEqualTo("01-serviceaccount.yaml: ServiceAccount orders/orders-quarkus: the EKS "
+              + "Pod Identity variant must define it once, but has 0 ServiceAccounts orders/orders-quarkus");
     }
 
     @Test
     void aPodIdentityTrustOrTerraformThatAdmitsMore() {
-      String trust = read("iam/orders-secrets-reader-pod-identity-trust-policy.json");
       Manifest serviceAccount = find("pod-identity/01-serviceaccount.yaml");
+      String trust = read(podIdentityTrustFile(serviceAccount));
       assertThat(PodIdentityRules.trustPolicy("broken", json(replace(trust, "        \"sts:TagSession\"\n", "")
           .replace("\"sts:AssumeRole\",", "\"sts:AssumeRole\"")), serviceAccount))
           .anyMatch(v -> v.contains("actions must be [sts:AssumeRole, sts:TagSession]"));
-      assertThat(PodIdentityRules.trustPolicy("broken", json(replace(trust, "\"orders-service\"", "\"default\"")),
-          serviceAccount)).anyMatch(v -> v.contains("aws:RequestTag/kubernetes-service-account must be orders-service"));
+      assertThat(PodIdentityRules.trustPolicy("broken", json(replace(trust, "\"orders-spring\"", "\"orders-quarkus\"")),
+          serviceAccount)).anyMatch(v -> v.contains("aws:RequestTag/kubernetes-service-account must be orders-spring"));
       assertThat(PodIdentityRules.trustPolicy("broken", json(replace(trust, "pods.eks.amazonaws.com", "eks.amazonaws.com")),
           serviceAccount)).anyMatch(v -> v.contains("principal must be the service pods.eks.amazonaws.com"));
       String terraform = Manifest.read(module.resolve("terraform/pod-identity.tf"));
-      assertThat(PodIdentityRules.terraform(Hcl.of(replace(terraform, "service_account = local.service_account",
+      assertThat(PodIdentityRules.terraform(Hcl.of(replace(terraform, "service_account = local.spring_service_account",
           "service_account = \"default\"")), serviceAccount))
-          .anyMatch(v -> v.contains("no aws_eks_pod_identity_association for orders/orders-service"));
+          .anyMatch(v -> v.contains("no aws_eks_pod_identity_association for orders/orders-spring"));
+      // The Quarkus service's role trusting sessions of the Spring service's account.
+      Manifest quarkusAccount = all("pod-identity/01-serviceaccount.yaml").stream()
+          .filter(a -> a.name().equals("orders-quarkus")).findFirst().orElseThrow();
+      assertThat(PodIdentityRules.terraform(Hcl.of(read("terraform/main.tf") + replace(terraform,
+          "values   = [local.quarkus_service_account]", "values   = [local.spring_service_account]")), quarkusAccount))
+          .containsExactly("aws_iam_role.orders_quarkus_secrets_reader_pod_identity (aws_eks_pod_identity_association."
+              + "orders_quarkus), the role of orders/orders-quarkus: its trust (data.aws_iam_policy_document."
+              + "orders_quarkus_secrets_reader_pod_identity_trust) must have StringEquals "
+              + "aws:RequestTag/kubernetes-service-account = [orders-quarkus], but has [orders-spring]");
       assertThat(PodIdentityRules.terraform(Hcl.of(replace(terraform, ".eks-auth\"", ".sts\"")), serviceAccount))
           .anyMatch(v -> v.contains("no aws_vpc_endpoint for com.amazonaws.<region>.eks-auth"));
       assertThat(PodIdentityRules.terraform(Hcl.of(replace(terraform, "\"eks-pod-identity-agent\"", "\"vpc-cni\"")),
@@ -313,6 +332,16 @@ class ManifestSchemaTest {
     List<Manifest> documents = manifests.stream().filter(m -> Objects.equals(m.source(), source)).toList();
     assertThat(documents).as("documents of " + source).isNotEmpty();
     return documents;
+  }
+
+  /** The Pod Identity trust document of the role that the same-named IRSA service account names. */
+  private static String podIdentityTrustFile(Manifest podIdentityAccount) {
+    Manifest irsa = all("01-serviceaccount.yaml").stream().filter(a -> a.name().equals(podIdentityAccount.name()))
+        .findFirst().orElseThrow(() -> new AssertionError("no IRSA service account " + podIdentityAccount.name()));
+    Matcher arn = Rules.ROLE_ARN.matcher(String.valueOf(Tree.text(irsa.document(), "metadata",
+        "annotations", Rules.IRSA_ANNOTATION)));
+    assertThat(arn.matches()).as(irsa.label()).isTrue();
+    return "iam/" + arn.group(2) + "-" + LeastPrivilegeRules.POD_IDENTITY + "-trust-policy.json";
   }
 
   private static Manifest find(String source) {

@@ -3,10 +3,12 @@ package io.github.mountedsecrets.examples.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Rules for the EKS Pod Identity variant (manifests/pod-identity/, the Pod Identity trust
@@ -16,6 +18,8 @@ import java.util.TreeSet;
 final class PodIdentityRules {
   static final String SKIP_CONTAINERS = "eks.amazonaws.com/skip-containers";
   private static final String SERVICE = "pods.eks.amazonaws.com";
+  private static final Pattern ROLE_REF = Pattern.compile("aws_iam_role\\.([\\w-]+)(?:\\[0\\])?\\.arn");
+  private static final Pattern DOCUMENT_REF = Pattern.compile("data\\.aws_iam_policy_document\\.([\\w-]+)\\.json");
 
   private PodIdentityRules() {
   }
@@ -65,6 +69,32 @@ final class PodIdentityRules {
           parameter.equals("objects") ? Manifest.parseValue("objects", String.valueOf(b)) : b)) {
         violations.add(podIdentity.label() + ": parameter " + parameter + " differs from " + irsa.label()
             + (parameter.equals("objects") ? " (objects differ, so the pods would see other files)" : ""));
+      }
+    }
+    return violations;
+  }
+
+  /**
+   * The Pod Identity service accounts replace the IRSA ones one for one: each IRSA account has
+   * a Pod Identity account of the same name (checked with {@link #serviceAccount}) and there is
+   * no other, so that every Deployment runs as the same account either way.
+   */
+  static List<String> serviceAccounts(List<Manifest> irsa, List<Manifest> podIdentity) {
+    List<String> violations = new ArrayList<>();
+    for (Manifest irsaAccount : irsa) {
+      List<Manifest> same = podIdentity.stream().filter(p -> Objects.equals(p.name(), irsaAccount.name())
+          && Objects.equals(p.namespace(), irsaAccount.namespace())).toList();
+      if (same.size() != 1) {
+        violations.add(irsaAccount.label() + ": the EKS Pod Identity variant must define it once, but has "
+            + same.size() + " ServiceAccounts " + irsaAccount.namespace() + "/" + irsaAccount.name());
+      } else {
+        violations.addAll(serviceAccount(irsaAccount, same.get(0)));
+      }
+    }
+    for (Manifest podIdentityAccount : podIdentity) {
+      if (irsa.stream().noneMatch(i -> Objects.equals(i.name(), podIdentityAccount.name())
+          && Objects.equals(i.namespace(), podIdentityAccount.namespace()))) {
+        violations.add(podIdentityAccount.label() + ": replaces no ServiceAccount of the IRSA manifests");
       }
     }
     return violations;
@@ -125,7 +155,11 @@ final class PodIdentityRules {
     return violations;
   }
 
-  /** The Terraform of Pod Identity: the agent add-on, the association, the eks-auth endpoint. */
+  /**
+   * The Terraform of Pod Identity for one service account: the agent add-on, the association,
+   * a trust of the associated role that names this service account and namespace, the eks-auth
+   * endpoint.
+   */
   static List<String> terraform(Hcl hcl, Manifest serviceAccount) {
     List<String> violations = new ArrayList<>();
     boolean agent = hcl.labelled("resource", "aws_eks_addon").values().stream()
@@ -140,6 +174,39 @@ final class PodIdentityRules {
     if (!association) {
       violations.add("no aws_eks_pod_identity_association for " + serviceAccount.namespace() + "/"
           + serviceAccount.name() + " with a role_arn of this configuration");
+    }
+    for (Map.Entry<String, String> bound : hcl.labelled("resource", "aws_eks_pod_identity_association").entrySet()) {
+      String body = bound.getValue();
+      if (!Objects.equals(serviceAccount.namespace(), hcl.resolve(Hcl.attribute(body, "namespace")))
+          || !Objects.equals(serviceAccount.name(), hcl.resolve(Hcl.attribute(body, "service_account")))) {
+        continue;
+      }
+      String role = Rules.group(ROLE_REF, Hcl.attribute(body, "role_arn"));
+      String trust = Rules.group(DOCUMENT_REF,
+          Hcl.attribute(hcl.labelled("resource", "aws_iam_role").get(role), "assume_role_policy"));
+      String document = trust == null ? null : hcl.labelled("data", "aws_iam_policy_document").get(trust);
+      String where = "aws_iam_role." + role + " (aws_eks_pod_identity_association." + bound.getKey() + ")";
+      if (document == null) {
+        violations.add(where + ": assume_role_policy is not a data.aws_iam_policy_document in this configuration");
+        continue;
+      }
+      Map<String, List<String>> tags = new LinkedHashMap<>();
+      for (String statement : Hcl.blocks(document, "statement\\s*\\{")) {
+        for (String condition : Hcl.blocks(statement, "condition\\s*\\{")) {
+          if ("StringEquals".equals(hcl.resolve(Hcl.attribute(condition, "test")))) {
+            tags.put(hcl.resolve(Hcl.attribute(condition, "variable")), TerraformRules.list(condition, "values")
+                .stream().map(v -> String.valueOf(hcl.resolve(v))).toList());
+          }
+        }
+      }
+      for (Map.Entry<String, String> tag : Map.of("aws:RequestTag/kubernetes-namespace", serviceAccount.namespace(),
+          "aws:RequestTag/kubernetes-service-account", serviceAccount.name()).entrySet()) {
+        if (!List.of(tag.getValue()).equals(tags.get(tag.getKey()))) {
+          violations.add(where + ", the role of " + serviceAccount.namespace() + "/" + serviceAccount.name()
+              + ": its trust (data.aws_iam_policy_document." + trust + ") must have StringEquals " + tag.getKey()
+              + " = [" + tag.getValue() + "], but has " + tags.get(tag.getKey()));
+        }
+      }
     }
     boolean endpoint = hcl.labelled("resource", "aws_vpc_endpoint").values().stream().anyMatch(body ->
         String.valueOf(Hcl.attribute(body, "service_name")).endsWith(".eks-auth\"")

@@ -502,16 +502,19 @@ final class Rules {
   }
 
   /**
-   * The Deployment runs as the ServiceAccount (same namespace), and that account carries an
-   * IRSA role annotation.
+   * The Deployment runs as one of the ServiceAccounts (same namespace), and that account
+   * carries an IRSA role annotation.
    */
-  static List<String> serviceAccount(Manifest deployment, Manifest serviceAccount) {
+  static List<String> serviceAccount(Manifest deployment, List<Manifest> serviceAccounts) {
     List<String> violations = new ArrayList<>();
     String used = Tree.text(podSpec(deployment), "serviceAccountName");
-    if (!Objects.equals(used, serviceAccount.name())
-        || !Objects.equals(deployment.namespace(), serviceAccount.namespace())) {
-      violations.add(deployment.label() + " runs as service account " + used + ", not "
-          + serviceAccount.namespace() + "/" + serviceAccount.name() + " whose role can read the secrets");
+    Manifest serviceAccount = serviceAccounts.stream().filter(a -> Objects.equals(used, a.name())
+        && Objects.equals(deployment.namespace(), a.namespace())).findFirst().orElse(null);
+    if (serviceAccount == null) {
+      violations.add(deployment.label() + " runs as service account " + used + ", which no manifest defines in "
+          + "namespace " + deployment.namespace() + " (the accounts whose roles can read the secrets: "
+          + serviceAccounts.stream().map(Manifest::name).toList() + ")");
+      return violations;
     }
     String role = Tree.text(serviceAccount.document(), "metadata", "annotations", IRSA_ANNOTATION);
     if (role == null || !ROLE_ARN.matcher(role).matches()) {
@@ -680,7 +683,7 @@ final class Rules {
     return violations;
   }
 
-  private static List<JsonNode> statements(JsonNode policy) {
+  static List<JsonNode> statements(JsonNode policy) {
     List<JsonNode> statements = new ArrayList<>();
     JsonNode node = policy.path("Statement");
     if (node.isArray()) {
@@ -691,7 +694,7 @@ final class Rules {
     return statements;
   }
 
-  private static List<String> strings(JsonNode node) {
+  static List<String> strings(JsonNode node) {
     List<String> values = new ArrayList<>();
     if (node.isArray()) {
       node.forEach(element -> values.add(element.asText()));

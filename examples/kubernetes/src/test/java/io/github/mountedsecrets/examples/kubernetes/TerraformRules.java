@@ -11,10 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Text-level checks of the Terraform configuration against the manifests: the role the
+ * Text-level checks of the Terraform configuration against the manifests: the role a
  * ServiceAccount names, its trust bound to that one service account, the least-privilege
- * policy attached to it, the secrets the SecretProviderClass reads, their rotation and the
- * Secrets Manager VPC endpoint.
+ * policy attached to it, exactly the secrets the SecretProviderClasses of that account's pods
+ * read, their rotation and the Secrets Manager VPC endpoint.
  */
 final class TerraformRules {
   private static final Set<String> ALLOWED_ACTIONS = Set.of(
@@ -31,7 +31,7 @@ final class TerraformRules {
    * @param hcl the configuration
    * @param subject the service account subject, system:serviceaccount:NAMESPACE:NAME
    * @param roleName the role name in the ServiceAccount's annotation
-   * @param secretNames the secret names the SecretProviderClass reads
+   * @param secretNames the secret names the SecretProviderClasses of that account's pods read
    * @param rotatedSecret the secret that must have a rotation schedule
    * @return the violations
    */
@@ -101,6 +101,13 @@ final class TerraformRules {
       for (String name : secretNames) {
         if (!covered.contains(name)) {
           violations.add("the role's policies grant nothing on secret " + name);
+        }
+      }
+      // And nothing more: a secret of another service is not for this role.
+      for (String name : covered) {
+        if (!secretNames.contains(name)) {
+          violations.add("aws_iam_role." + roleLabel + ": its policies grant secret " + name + ", which no "
+              + "SecretProviderClass its service account's pods mount reads " + secretNames + "; remove it");
         }
       }
     }
