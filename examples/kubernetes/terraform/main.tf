@@ -61,8 +61,9 @@ resource "aws_secretsmanager_secret" "api_key" {
 # Only the SecretProviderClass orders-spring-https-secrets mounts it (as orders-tls, plus
 # tls.crt and tls.key, which the Spring service's https profile serves HTTPS from), and only
 # the Spring pods with HTTPS turned on use that class: it needs a value before HTTPS is turned
-# on, not before. Only the Spring service's roles may read it (iam.tf, pod-identity.tf). Renew by putting a new version with both fields (README, "HTTPS"): the pods
-# present the new certificate after the next driver poll, without a restart.
+# on, not before. Only the Spring service's roles may read it (iam.tf, pod-identity.tf). Renew
+# by putting a new version with both fields (README, "HTTPS"): the pods present the new
+# certificate after the next driver poll, without a restart.
 resource "aws_secretsmanager_secret" "tls" {
   name                    = local.tls_secret_name
   description             = "TLS certificate and private key of the orders service's HTTPS endpoint (JSON: certificate, privateKey)"
