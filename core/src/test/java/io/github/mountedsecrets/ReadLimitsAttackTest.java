@@ -96,7 +96,7 @@ class ReadLimitsAttackTest {
       mount.publish(files(10, "0123456789ABC"));
       Await.until(WAIT, () -> secrets.status().state() == MountState.STALE,
           () -> "the poll to refuse the grown mount: " + secrets.status());
-      Thread.sleep(200); // Let a read under way finish.
+      Thread.sleep(500); // Let a read under way, and the writer, finish.
       long failed = secrets.status().failedReloads();
       int before = opens.get();
       Thread.sleep(600); // About twelve poll intervals, nothing changes.
@@ -124,7 +124,7 @@ class ReadLimitsAttackTest {
       mount.publish(files(11, "v1"));
       Await.until(WAIT, () -> secrets.status().state() == MountState.STALE,
           () -> "the poll to refuse the grown mount: " + secrets.status());
-      Thread.sleep(200);
+      Thread.sleep(500); // Let a read under way, and the writer, finish.
       long failed = secrets.status().failedReloads();
       Thread.sleep(600);
       assertThat(secrets.status().failedReloads())
