@@ -1,5 +1,6 @@
 package io.github.mountedsecrets.tls;
 
+import io.github.mountedsecrets.SecretFormatException;
 import io.github.mountedsecrets.SecretsSnapshot;
 import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
@@ -89,7 +90,14 @@ final class MaterialReader {
         throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
             + "not in the mount " + snapshot.directory());
       }
-      password = snapshot.get(passwordKey).toCharArray();
+      try {
+        password = snapshot.get(passwordKey).toCharArray();
+      } catch (SecretFormatException e) {
+        // The snapshot's own exception is not the documented one, and a rotation would not
+        // count it as a refused generation.
+        throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
+            + "not valid UTF-8 text");
+      }
     }
     try {
       return PrivateKeyReader.read(block, password);
