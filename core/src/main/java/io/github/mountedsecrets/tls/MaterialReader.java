@@ -50,6 +50,13 @@ final class MaterialReader {
         continue;
       }
       index++;
+      if (!isDerElement(block.der)) {
+        // The JDK reads an indefinite (BER) length by recursion, a stack frame a level, so a
+        // block nested a hundred thousand deep would overflow the stack. A PEM certificate is
+        // one DER element (RFC 7468) and is checked to be one before the JDK sees it.
+        throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
+            + index + " is not one DER element (indefinite or inconsistent length)");
+      }
       try {
         certificates.add((X509Certificate) CertificateFactory.getInstance("X.509")
             .generateCertificate(new ByteArrayInputStream(block.der)));
@@ -64,6 +71,15 @@ final class MaterialReader {
           + "CERTIFICATE block");
     }
     return certificates;
+  }
+
+  private static boolean isDerElement(byte[] der) {
+    try {
+      Der.content(der);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   static PrivateKey privateKey(SecretsSnapshot snapshot, TlsKeys keys) {
