@@ -75,7 +75,7 @@ final class MaterialReader {
 
   private static boolean isDerElement(byte[] der) {
     try {
-      Der.content(der);
+      Der.requireDefinite(der);
       return true;
     } catch (IllegalArgumentException e) {
       return false;

@@ -191,6 +191,39 @@ class TlsInputAttackTest {
     assertThat(unclean).isEmpty();
   }
 
+  /**
+   * A key file under the default 1 MB limit holding 180,000 nested indefinite (BER) lengths,
+   * where the JDK parses it (a PKCS#1 body, an encrypted PKCS#8 body, the key inside a PKCS#8
+   * OCTET STRING): the JDK's conversion of indefinite lengths is quadratic in the nesting, some
+   * twenty seconds a read here. A linear refusal takes milliseconds.
+   */
+  @Test
+  void nestedIndefiniteLengthsInAKeyFileAreRefusedInLinearTime() throws Exception {
+    int depth = 180_000;
+    byte[] indefinite = new byte[depth * 4 + 2];
+    for (int i = 0; i < depth; i++) {
+      indefinite[2 * i] = 0x30;
+      indefinite[2 * i + 1] = (byte) 0x80;
+    }
+    indefinite[2 * depth] = 0x05;
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("PKCS#1", pem("RSA PRIVATE KEY", indefinite));
+    keys.put("encrypted PKCS#8", pem("ENCRYPTED PRIVATE KEY", indefinite));
+    keys.put("PKCS#8", pem("PRIVATE KEY", Der.sequence(Der.tlv(Der.INTEGER, new byte[] {0}),
+        Der.sequence(Der.oid(PrivateKeyReader.RSA), Der.tlv(Der.NULL, new byte[0])),
+        Der.tlv(Der.OCTET_STRING, indefinite))));
+    for (Map.Entry<String, String> key : keys.entrySet()) {
+      assertThat(key.getValue().length()).isLessThan(1 << 20);
+      SecretsSnapshot snapshot = mount(Map.of("tls.crt", ec.chainPem(), "tls.key", key.getValue(),
+          "tls.pass", PASSWORD));
+      assertTimeoutPreemptively(Duration.ofSeconds(5), () ->
+          assertThatThrownBy(() -> TlsMaterial.read(snapshot, TlsKeys.of("tls.crt", "tls.key")
+              .withPrivateKeyPassword("tls.pass")))
+              .isInstanceOf(TlsMaterialException.class)
+              .hasMessageContaining("cannot be read"), key.getKey());
+    }
+  }
+
   @Test
   void deeplyNestedCertificatesAreRefusedWithTheDocumentedException() throws Exception {
     byte[] definite = nested(100_000);
