@@ -1,8 +1,10 @@
 package io.github.mountedsecrets.tls;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -47,6 +49,40 @@ final class Der {
     int[] header = header(element, 0);
     require(header[0] + header[1] == element.length);
     return Arrays.copyOfRange(element, header[0], element.length);
+  }
+
+  /**
+   * Checks that an element fills the array and that it and every constructed element inside it
+   * have definite lengths that fit their parent. The JDK reads an indefinite (BER) length by a
+   * conversion whose work grows with the square of the nesting, and certificates by recursion:
+   * a key file of 100,000 nested indefinite lengths held the thread for seconds, a larger one
+   * for minutes. This walk looks at each header once and keeps its own stack.
+   */
+  static void requireDefinite(byte[] element) {
+    int[] top = header(element, 0);
+    require(top[0] + top[1] == element.length);
+    Deque<Integer> ends = new ArrayDeque<>();
+    int end = element.length;
+    int at = 0;
+    while (true) {
+      while (at == end && !ends.isEmpty()) {
+        end = ends.pop();
+      }
+      if (at == element.length) {
+        return;
+      }
+      require((element[at] & 0x1F) != 0x1F);
+      int[] header = header(element, at);
+      int next = header[0] + header[1];
+      require(next <= end);
+      if ((element[at] & 0x20) != 0) {
+        ends.push(end);
+        end = next;
+        at = header[0];
+      } else {
+        at = next;
+      }
+    }
   }
 
   /** Returns an OBJECT IDENTIFIER element in dotted form. */

@@ -1,5 +1,6 @@
 package io.github.mountedsecrets.tls;
 
+import io.github.mountedsecrets.SecretFormatException;
 import io.github.mountedsecrets.SecretsSnapshot;
 import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
@@ -49,6 +50,13 @@ final class MaterialReader {
         continue;
       }
       index++;
+      if (!isDerElement(block.der)) {
+        // The JDK reads an indefinite (BER) length by recursion, a stack frame a level, so a
+        // block nested a hundred thousand deep would overflow the stack. A PEM certificate is
+        // one DER element (RFC 7468) and is checked to be one before the JDK sees it.
+        throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
+            + index + " is not one DER element (indefinite or inconsistent length)");
+      }
       try {
         certificates.add((X509Certificate) CertificateFactory.getInstance("X.509")
             .generateCertificate(new ByteArrayInputStream(block.der)));
@@ -63,6 +71,15 @@ final class MaterialReader {
           + "CERTIFICATE block");
     }
     return certificates;
+  }
+
+  private static boolean isDerElement(byte[] der) {
+    try {
+      Der.requireDefinite(der);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   static PrivateKey privateKey(SecretsSnapshot snapshot, TlsKeys keys) {
@@ -89,7 +106,14 @@ final class MaterialReader {
         throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
             + "not in the mount " + snapshot.directory());
       }
-      password = snapshot.get(passwordKey).toCharArray();
+      try {
+        password = snapshot.get(passwordKey).toCharArray();
+      } catch (SecretFormatException e) {
+        // The snapshot's own exception is not the documented one, and a rotation would not
+        // count it as a refused generation.
+        throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
+            + "not valid UTF-8 text");
+      }
     }
     try {
       return PrivateKeyReader.read(block, password);

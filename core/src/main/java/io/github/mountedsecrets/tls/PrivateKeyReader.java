@@ -95,6 +95,7 @@ final class PrivateKeyReader {
     }
     EncryptedPrivateKeyInfo info;
     try {
+      Der.requireDefinite(der);
       info = new EncryptedPrivateKeyInfo(der);
     } catch (java.io.IOException | RuntimeException e) {
       throw new IllegalArgumentException("it is not a valid encrypted PKCS#8 structure");
@@ -151,8 +152,10 @@ final class PrivateKeyReader {
 
   private static PrivateKey fromPkcs8(byte[] pkcs8, String format) {
     String algorithm;
+    List<byte[]> info;
     try {
-      List<byte[]> info = Der.children(pkcs8);
+      Der.requireDefinite(pkcs8);
+      info = Der.children(pkcs8);
       algorithm = ALGORITHMS.get(Der.oid(Der.children(info.get(1)).get(0)));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("it is not a valid " + format + " key");
@@ -162,6 +165,8 @@ final class PrivateKeyReader {
           + "RSA, RSASSA-PSS, EC, Ed25519, Ed448, DSA");
     }
     try {
+      // The JDK parses the key inside the OCTET STRING as DER of its own.
+      Der.requireDefinite(Der.content(info.get(2)));
       return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new IllegalArgumentException("it is not a valid " + format + " " + algorithm + " key");
