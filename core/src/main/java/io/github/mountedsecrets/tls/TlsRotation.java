@@ -97,6 +97,12 @@ public final class TlsRotation implements AutoCloseable {
         subscription.close();
         throw new TlsMaterialException("TLS '" + name + "' in " + secrets.directory() + ": "
             + e.getMessage());
+      } catch (RuntimeException | StackOverflowError e) {
+        // A failure the checks did not foresee: the same documented exception, with its type
+        // only (its message might quote what was parsed).
+        subscription.close();
+        throw new TlsMaterialException("TLS '" + name + "' in " + secrets.directory() + ": "
+            + unforeseen(e));
       }
       servedSince = now;
     }
@@ -193,11 +199,15 @@ public final class TlsRotation implements AutoCloseable {
       } catch (TlsMaterialException e) {
         rejected(e.getMessage(), event.current().revision(), now);
         return;
+      } catch (RuntimeException | StackOverflowError e) {
+        // A refused generation too, not a failure of the mount's listener.
+        rejected(unforeseen(e), event.current().revision(), now);
+        return;
       }
       boolean recovered = reported != null;
       reported = null;
       if (next.sameAs(current)) {
-          return;
+        return;
       }
       current = next;
       servedSince = now;
@@ -218,6 +228,10 @@ public final class TlsRotation implements AutoCloseable {
             secrets.directory(), name, listener.getClass().getName(), e.getClass().getName());
       }
     }
+  }
+
+  private static String unforeseen(Throwable e) {
+    return "the material could not be read (" + e.getClass().getName() + ")";
   }
 
   private void rejected(String reason, long revision, Instant now) {
