@@ -47,6 +47,7 @@ final class MaterialReader {
     int index = 0;
     for (PemBlock block : blocks(content(snapshot, key, role), key, role)) {
       if (!block.label.equals("CERTIFICATE") && !block.label.equals("TRUSTED CERTIFICATE")) {
+        Arrays.fill(block.der, (byte) 0); // a private key of a combined file, say
         continue;
       }
       index++;
@@ -95,37 +96,45 @@ final class MaterialReader {
           + "key (PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
     }
     if (found.size() > 1) {
+      for (PemBlock block : found) {
+        Arrays.fill(block.der, (byte) 0);
+      }
       throw new TlsMaterialException("key '" + key + "' (private key) holds " + found.size()
           + " private keys; expected one");
     }
     PemBlock block = found.get(0);
     char[] password = null;
-    if (PrivateKeyReader.isEncrypted(block) && keys.privateKeyPassword().isPresent()) {
-      String passwordKey = keys.privateKeyPassword().get();
-      if (!snapshot.contains(passwordKey)) {
-        throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
-            + "not in the mount " + snapshot.directory());
+    try {
+      if (PrivateKeyReader.isEncrypted(block) && keys.privateKeyPassword().isPresent()) {
+        password = password(snapshot, keys.privateKeyPassword().get());
       }
       try {
-        password = snapshot.get(passwordKey).toCharArray();
-      } catch (SecretFormatException e) {
-        // The snapshot's own exception is not the documented one, and a rotation would not
-        // count it as a refused generation.
-        throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
-            + "not valid UTF-8 text");
+        return PrivateKeyReader.read(block, password);
+      } catch (IllegalArgumentException e) {
+        throw new TlsMaterialException("key '" + key + "' (private key) cannot be read: "
+            + e.getMessage() + keys.privateKeyPassword().map(p -> " (password key '" + p + "')")
+                .orElse(""));
       }
-    }
-    try {
-      return PrivateKeyReader.read(block, password);
-    } catch (IllegalArgumentException e) {
-      throw new TlsMaterialException("key '" + key + "' (private key) cannot be read: "
-          + e.getMessage() + keys.privateKeyPassword().map(p -> " (password key '" + p + "')")
-              .orElse(""));
     } finally {
       Arrays.fill(block.der, (byte) 0);
       if (password != null) {
         Arrays.fill(password, '\0');
       }
+    }
+  }
+
+  private static char[] password(SecretsSnapshot snapshot, String passwordKey) {
+    if (!snapshot.contains(passwordKey)) {
+      throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
+          + "not in the mount " + snapshot.directory());
+    }
+    try {
+      return snapshot.get(passwordKey).toCharArray();
+    } catch (SecretFormatException e) {
+      // The snapshot's own exception is not the documented one, and a rotation would not
+      // count it as a refused generation.
+      throw new TlsMaterialException("key '" + passwordKey + "' (private key password) is "
+          + "not valid UTF-8 text");
     }
   }
 }
