@@ -2,13 +2,10 @@ package io.github.mountedsecrets.spring;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.beans.factory.UnsatisfiedDependencyException;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -25,9 +22,10 @@ import org.springframework.core.env.PropertySource;
  * bound to an {@code int}, a {@code Duration} or an enum through {@code @ConfigurationProperties}
  * or {@code @Value}. Spring's own report quotes the value ({@code For input string: "..."}).
  * This analyzer runs first; when the value that failed to convert is one a mount serves, or
- * holds one (a placeholder inside a longer value), it reports the failure itself with every
- * such value replaced by {@value #MASK}, naming the property. Spring Boot then logs the
- * exception only at DEBUG, and prints no stack trace.
+ * holds one (a placeholder inside a longer value), it reports the failure itself: the property,
+ * the target type and the exception types, never their messages, since Spring quotes the value
+ * in forms no masking would catch (cut to 100 characters, spaces removed, trimmed). Spring Boot
+ * then logs the exception only at DEBUG, and prints no stack trace.
  *
  * <p>One line it cannot reach: when a {@code @Value} field fails, Spring's application context
  * logs the exception's message at WARN before any analyzer runs ("Exception encountered during
@@ -35,8 +33,10 @@ import org.springframework.core.env.PropertySource;
  * value there.
  */
 final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
-  static final String MASK = "******";
-  /** Shorter values (a port, {@code true}, a user name) are masked only when they are the whole value. */
+  /**
+   * Shorter values (a port, {@code true}, a user name) count only when they are the whole value
+   * that failed, not when a longer value merely holds them.
+   */
   private static final int MIN_CONTAINED_LENGTH = 4;
 
   private final Environment environment;
@@ -53,14 +53,21 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
     List<Throwable> chain = chain(failure);
     Set<String> failed = new LinkedHashSet<>();
     String property = null;
+    String target = null;
     for (Throwable t : chain) {
       Object value = null;
       if (t instanceof ConversionFailedException) {
         value = ((ConversionFailedException) t).getValue();
+        if (target == null && ((ConversionFailedException) t).getTargetType() != null) {
+          target = ((ConversionFailedException) t).getTargetType().toString();
+        }
       } else if (t instanceof TypeMismatchException) {
         value = ((TypeMismatchException) t).getValue();
         if (property == null) {
           property = ((TypeMismatchException) t).getPropertyName();
+        }
+        if (target == null && ((TypeMismatchException) t).getRequiredType() != null) {
+          target = ((TypeMismatchException) t).getRequiredType().getName();
         }
       } else if (t instanceof UnsatisfiedDependencyException && property == null
           && ((UnsatisfiedDependencyException) t).getInjectionPoint() != null) {
@@ -78,8 +85,7 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
     if (failed.isEmpty()) {
       return null;
     }
-    List<String> served = servedValuesIn(failed);
-    if (served.isEmpty()) {
+    if (!servesAny(failed)) {
       return null;
     }
     StringBuilder description = new StringBuilder("A value from the secrets mount could not be "
@@ -87,12 +93,14 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
     if (property != null) {
       description.append(" for '").append(property).append('\'');
     }
-    description.append("; the value is not shown.\n");
+    if (target != null) {
+      description.append(" to ").append(target);
+    }
+    description.append("; the value is not shown, nor are the messages of the failure, which "
+        + "quote it (cut short, or with its spaces removed, where masking it would miss it).\n"
+        + "\nThe failure, outermost first:");
     for (Throwable t : chain) {
       description.append("\n    ").append(t.getClass().getName());
-      if (t.getMessage() != null) {
-        description.append(": ").append(mask(t.getMessage(), served));
-      }
     }
     return new FailureAnalysis(description.toString(),
         "Put a value of the type the property needs (a number, a duration such as 30s, one of "
@@ -101,9 +109,8 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
         failure);
   }
 
-  /** The mounts' current values that are, or are held in, a value that failed to convert. */
-  private List<String> servedValuesIn(Set<String> failed) {
-    Set<String> served = new LinkedHashSet<>();
+  /** Whether a mount serves a value that is, or is held in, a value that failed to convert. */
+  private boolean servesAny(Set<String> failed) {
     for (PropertySource<?> source : ((ConfigurableEnvironment) environment).getPropertySources()) {
       if (!(source instanceof MountedSecretsPropertySource)) {
         continue;
@@ -118,28 +125,12 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
         for (String candidate : failed) {
           if (candidate.equals(text)
               || (text.length() >= MIN_CONTAINED_LENGTH && candidate.contains(text))) {
-            served.add(text);
+            return true;
           }
         }
       }
     }
-    List<String> longestFirst = new ArrayList<>(served);
-    longestFirst.sort(Comparator.comparingInt(String::length).reversed());
-    return longestFirst;
-  }
-
-  /**
-   * Replaces each value in a message; a short one only where it stands alone, so that masking
-   * {@code app} leaves {@code application} readable.
-   */
-  static String mask(String message, List<String> values) {
-    String masked = message;
-    for (String value : values) {
-      masked = value.length() >= MIN_CONTAINED_LENGTH ? masked.replace(value, MASK)
-          : masked.replaceAll("(?<![\\p{L}\\p{N}])" + Pattern.quote(value)
-              + "(?![\\p{L}\\p{N}])", Matcher.quoteReplacement(MASK));
-    }
-    return masked;
+    return false;
   }
 
   private static List<Throwable> chain(Throwable failure) {
