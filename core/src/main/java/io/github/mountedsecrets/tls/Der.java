@@ -59,6 +59,10 @@ final class Der {
    * for minutes. This walk looks at each header once and keeps its own stack.
    */
   static void requireDefinite(byte[] element) {
+    // The JDK also parses some primitive contents as DER of their own (a certificate's
+    // extension values, its public key), where this walk does not go: bound what could be
+    // nested indefinite lengths there by counting what looks like their headers anywhere.
+    require(indefiniteLookalikes(element) <= MAX_INDEFINITE_LOOKALIKES);
     int[] top = header(element, 0);
     require(top[0] + top[1] == element.length);
     Deque<Integer> ends = new ArrayDeque<>();
@@ -83,6 +87,34 @@ final class Der {
         at = next;
       }
     }
+  }
+
+  /**
+   * The most byte pairs that read as a constructed tag with an indefinite length (any byte with
+   * the constructed bit, then {@code 0x80}) a certificate or key may hold. DER has none; random
+   * bytes (signatures, keys) make one in 512 pairs, a few in a real certificate. The JDK's work
+   * on nested indefinite lengths grows with the square of their number, and at this bound it is
+   * a millisecond.
+   */
+  static final int MAX_INDEFINITE_LOOKALIKES = 1_000;
+
+  private static int indefiniteLookalikes(byte[] bytes) {
+    int count = 0;
+    for (int i = 0; i + 1 < bytes.length; i++) {
+      if ((bytes[i] & 0x20) != 0 && bytes[i + 1] == (byte) 0x80) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Returns the first element of an array that may hold more after it, as OpenSSL's
+   * {@code TRUSTED CERTIFICATE} form does (the certificate, then its trust settings).
+   */
+  static byte[] firstElement(byte[] bytes) {
+    int[] header = header(bytes, 0);
+    return Arrays.copyOfRange(bytes, 0, header[0] + header[1]);
   }
 
   /** Returns an OBJECT IDENTIFIER element in dotted form. */

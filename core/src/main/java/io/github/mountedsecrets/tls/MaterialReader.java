@@ -45,26 +45,38 @@ final class MaterialReader {
       String role) {
     List<X509Certificate> certificates = new ArrayList<>();
     int index = 0;
-    for (PemBlock block : blocks(content(snapshot, key, role), key, role)) {
-      if (!block.label.equals("CERTIFICATE") && !block.label.equals("TRUSTED CERTIFICATE")) {
-        Arrays.fill(block.der, (byte) 0); // a private key of a combined file, say
-        continue;
+    List<PemBlock> blocks = blocks(content(snapshot, key, role), key, role);
+    try {
+      for (PemBlock block : blocks) {
+        if (!block.label.equals("CERTIFICATE") && !block.label.equals("TRUSTED CERTIFICATE")) {
+          continue;
+        }
+        index++;
+        // OpenSSL's TRUSTED CERTIFICATE is the certificate followed by its trust settings,
+        // which the JDK ignores: only the certificate is checked and parsed.
+        byte[] der = block.label.equals("TRUSTED CERTIFICATE") ? firstElement(block.der)
+            : block.der;
+        if (der == null || !isDerElement(der)) {
+          // The JDK reads an indefinite (BER) length by recursion, a stack frame a level, so a
+          // block nested a hundred thousand deep would overflow the stack. A PEM certificate
+          // is one DER element (RFC 7468) and is checked to be one before the JDK sees it.
+          throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
+              + index + " is not one DER element (indefinite or inconsistent length)");
+        }
+        try {
+          certificates.add((X509Certificate) CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(der)));
+        } catch (GeneralSecurityException | RuntimeException e) {
+          throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
+              + index + " is not a valid X.509 certificate (" + e.getClass().getSimpleName()
+              + ")");
+        }
       }
-      index++;
-      if (!isDerElement(block.der)) {
-        // The JDK reads an indefinite (BER) length by recursion, a stack frame a level, so a
-        // block nested a hundred thousand deep would overflow the stack. A PEM certificate is
-        // one DER element (RFC 7468) and is checked to be one before the JDK sees it.
-        throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
-            + index + " is not one DER element (indefinite or inconsistent length)");
-      }
-      try {
-        certificates.add((X509Certificate) CertificateFactory.getInstance("X.509")
-            .generateCertificate(new ByteArrayInputStream(block.der)));
-      } catch (GeneralSecurityException | RuntimeException e) {
-        throw new TlsMaterialException("key '" + key + "' (" + role + "): certificate "
-            + index + " is not a valid X.509 certificate (" + e.getClass().getSimpleName()
-            + ")");
+    } finally {
+      for (PemBlock block : blocks) {
+        if (!block.label.endsWith("CERTIFICATE")) {
+          Arrays.fill(block.der, (byte) 0); // a private key of a combined file, say
+        }
       }
     }
     if (certificates.isEmpty()) {
@@ -72,6 +84,14 @@ final class MaterialReader {
           + "CERTIFICATE block");
     }
     return certificates;
+  }
+
+  private static byte[] firstElement(byte[] der) {
+    try {
+      return Der.firstElement(der);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static boolean isDerElement(byte[] der) {

@@ -94,12 +94,14 @@ public final class TlsRotation implements AutoCloseable {
       try {
         current = TlsMaterial.read(snapshot, keys, now);
       } catch (TlsMaterialException e) {
+        closed = true; // an event already waiting for the lock finds nothing to update
         subscription.close();
         throw new TlsMaterialException("TLS '" + name + "' in " + secrets.directory() + ": "
             + e.getMessage());
       } catch (RuntimeException | StackOverflowError e) {
         // A failure the checks did not foresee: the same documented exception, with its type
         // only (its message might quote what was parsed).
+        closed = true;
         subscription.close();
         throw new TlsMaterialException("TLS '" + name + "' in " + secrets.directory() + ": "
             + unforeseen(e));
