@@ -14,8 +14,10 @@ import java.util.List;
 /**
  * Reads the parts of {@link TlsMaterial} from a snapshot: the PEM certificates of a key and
  * the one private key, decrypted with the password from another key when it is encrypted.
- * Every failure is a {@link TlsMaterialException} naming the key and its role, never its bytes;
- * the bytes read are zeroed once parsed.
+ * Every failure is a {@link TlsMaterialException} naming the key and its role, never its bytes.
+ * The arrays this class holds key material in (the file's bytes, the decoded key blocks, the
+ * password) are zeroed once parsed, on every path; copies the PEM decoder, the key parser and
+ * the JDK make are not, nor can the snapshot's text be.
  */
 final class MaterialReader {
   private MaterialReader() {
