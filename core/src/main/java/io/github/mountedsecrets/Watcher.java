@@ -254,10 +254,10 @@ final class Watcher implements Runnable {
       return refusedAt == null || now == null || !now.equals(refusedAt);
     }
     if (status.state() != MountState.READY) {
-      // Read again while there is something to read or the last read failed, and once more
-      // after the root vanished while the status said something else (a mount seen half
-      // taken apart, or empty), so that it ends up saying the mount is gone.
-      return Files.exists(root) || status.lastReloadResult() == ReloadResult.FAILURE
+      // Read again while there is something to read, and once more after the root vanished
+      // while the status said something else (a failed read, a mount seen half taken apart, or
+      // empty), so that it ends up saying the mount is gone; then not until it is back.
+      return Files.exists(root)
           || !status.failureReason().map(NOT_MOUNTED::equals).orElse(false);
     }
     refusedAt = null;

@@ -145,6 +145,31 @@ class MountLifecycleTest {
   }
 
   @Test
+  void aMountThatFailedAndThenVanishedIsNotReadAgainUntilItIsBack() throws Exception {
+    Path dir = temp.resolve("m");
+    SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p1", "OTHER", "o"));
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(dir).watch(false)
+        .pollInterval(Duration.ofMillis(50)).maxEntries(2).build()) {
+      // A read that fails (here: past maxEntries), then the volume goes away.
+      SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p2", "OTHER", "o", "NEW", "n"));
+      Await.until(WAIT, () -> secrets.status().failureReason().orElse("").contains("maxEntries"),
+          () -> "the refused read: " + secrets.status());
+      deleteTree(dir);
+      Await.until(WAIT, () -> secrets.status().failureReason().equals(java.util.Optional.of("not mounted")),
+          () -> "the mount reported as gone: " + secrets.status().failureReason());
+      Thread.sleep(200);
+      Object lastRead = secrets.status().lastReloadAt();
+      Thread.sleep(500); // ten poll intervals
+      assertThat(secrets.status().lastReloadAt()).as("reads of a mount that is not there")
+          .isEqualTo(lastRead);
+
+      SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p3"));
+      Await.until(WAIT, () -> secrets.find("DB_PASSWORD").orElse("").equals("p3")
+          && secrets.status().state() == MountState.READY, () -> "recovery");
+    }
+  }
+
+  @Test
   void anEmptiedMountKeepsTheLastSnapshot() throws Exception {
     Path dir = Files.createDirectories(temp.resolve("plain"));
     Files.writeString(dir.resolve("API_KEY"), "k1");
