@@ -28,8 +28,6 @@ import java.util.Set;
  */
 final class Walker {
   private final ReadLimits limits;
-  private final long maxFileSize;
-  private final int maxDepth;
   private final OpenCheck openCheck;
   private volatile Path opening;
   // System.nanoTime() of the last entry the walk began to open: its progress, for the deadline.
@@ -37,8 +35,6 @@ final class Walker {
 
   Walker(ReadLimits limits, OpenCheck openCheck) {
     this.limits = limits;
-    this.maxFileSize = limits.maxFileSize();
-    this.maxDepth = limits.maxDepth();
     this.openCheck = openCheck;
   }
 
@@ -243,9 +239,9 @@ final class Walker {
     Scan scan = walk.scan;
     if (attrs.isDirectory()) {
       scan.directoryNames.add(relative);
-      if (depth >= maxDepth) {
-        scan.problems.put(relative, "is a directory nested deeper than maxDepth=" + maxDepth
-            + "; its files were not read");
+      if (depth >= limits.maxDepth()) {
+        scan.problems.put(relative, "is a directory nested deeper than maxDepth="
+            + limits.maxDepth() + "; its files were not read");
         return;
       }
       Object key = identityKey(attrs, parent.path(name));
@@ -308,9 +304,9 @@ final class Walker {
         && EntryNames.endsWithTemporarySuffix(relative)) {
       markUnsettled(scan, relative, "is new and named like a writer's temporary file");
     }
-    if (attrs.size() > maxFileSize) {
+    if (attrs.size() > limits.maxFileSize()) {
       scan.problems.put(relative, "is " + attrs.size() + " bytes, over maxFileSize="
-          + maxFileSize + " bytes; not read");
+          + limits.maxFileSize() + " bytes; not read");
       return;
     }
     if (attrs.size() > limits.maxTotalSize() - walk.bytes) {
@@ -328,9 +324,10 @@ final class Walker {
           return;
         }
         InputStream in = Channels.newInputStream(channel);
-        content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileSize + 1));
-        if (content.length > maxFileSize) {
-          scan.problems.put(relative, "grew over maxFileSize=" + maxFileSize + " bytes; not read");
+        content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxFileSize() + 1));
+        if (content.length > limits.maxFileSize()) {
+          scan.problems.put(relative, "grew over maxFileSize=" + limits.maxFileSize()
+              + " bytes; not read");
           return;
         }
         if (channel.size() != content.length) {

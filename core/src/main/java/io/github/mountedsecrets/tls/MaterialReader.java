@@ -50,15 +50,12 @@ final class MaterialReader {
     List<PemBlock> blocks = blocks(content(snapshot, key, role), key, role);
     try {
       for (PemBlock block : blocks) {
-        if (!block.label.equals("CERTIFICATE") && !block.label.equals("TRUSTED CERTIFICATE")) {
+        if (!isCertificate(block)) {
           continue;
         }
         index++;
-        // OpenSSL's TRUSTED CERTIFICATE is the certificate followed by its trust settings,
-        // which the JDK ignores: only the certificate is checked and parsed.
-        byte[] der = block.label.equals("TRUSTED CERTIFICATE") ? firstElement(block.der)
-            : block.der;
-        if (der == null || !isDerElement(der)) {
+        byte[] der = certificateDer(block);
+        if (der == null) {
           // The JDK reads an indefinite (BER) length by recursion, a stack frame a level, so a
           // block nested a hundred thousand deep would overflow the stack. A PEM certificate
           // is one DER element (RFC 7468) and is checked to be one before the JDK sees it.
@@ -76,7 +73,7 @@ final class MaterialReader {
       }
     } finally {
       for (PemBlock block : blocks) {
-        if (!block.label.endsWith("CERTIFICATE")) {
+        if (!isCertificate(block)) {
           Arrays.fill(block.der, (byte) 0); // a private key of a combined file, say
         }
       }
@@ -88,20 +85,23 @@ final class MaterialReader {
     return certificates;
   }
 
-  private static byte[] firstElement(byte[] der) {
-    try {
-      return Der.firstElement(der);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+  private static boolean isCertificate(PemBlock block) {
+    return block.label.equals("CERTIFICATE") || block.label.equals("TRUSTED CERTIFICATE");
   }
 
-  private static boolean isDerElement(byte[] der) {
+  /**
+   * Returns the certificate's DER for the JDK to parse, or null when it is not one DER element
+   * with definite lengths. OpenSSL's TRUSTED CERTIFICATE is the certificate followed by its
+   * trust settings, which the JDK ignores: only the certificate is checked and parsed.
+   */
+  private static byte[] certificateDer(PemBlock block) {
     try {
+      byte[] der = block.label.equals("TRUSTED CERTIFICATE") ? Der.firstElement(block.der)
+          : block.der;
       Der.requireDefinite(der);
-      return true;
+      return der;
     } catch (IllegalArgumentException e) {
-      return false;
+      return null;
     }
   }
 

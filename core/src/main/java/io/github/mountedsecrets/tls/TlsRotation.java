@@ -93,18 +93,11 @@ public final class TlsRotation implements AutoCloseable {
       Instant now = clock.instant();
       try {
         current = TlsMaterial.read(snapshot, keys, now);
-      } catch (TlsMaterialException e) {
+      } catch (RuntimeException | StackOverflowError e) {
         closed = true; // an event already waiting for the lock finds nothing to update
         subscription.close();
         throw new TlsMaterialException("TLS '" + name + "' in " + secrets.directory() + ": "
-            + e.getMessage());
-      } catch (RuntimeException | StackOverflowError e) {
-        // A failure the checks did not foresee: the same documented exception, with its type
-        // only (its message might quote what was parsed).
-        closed = true;
-        subscription.close();
-        throw new TlsMaterialException("TLS '" + name + "' in " + secrets.directory() + ": "
-            + unforeseen(e));
+            + reason(e));
       }
       servedSince = now;
     }
@@ -198,12 +191,8 @@ public final class TlsRotation implements AutoCloseable {
       Instant now = clock.instant();
       try {
         next = TlsMaterial.read(event.current(), keys, now);
-      } catch (TlsMaterialException e) {
-        rejected(e.getMessage(), event.current().revision(), now);
-        return;
       } catch (RuntimeException | StackOverflowError e) {
-        // A refused generation too, not a failure of the mount's listener.
-        rejected(unforeseen(e), event.current().revision(), now);
+        rejected(reason(e), event.current().revision(), now);
         return;
       }
       boolean recovered = reported != null;
@@ -232,8 +221,15 @@ public final class TlsRotation implements AutoCloseable {
     }
   }
 
-  private static String unforeseen(Throwable e) {
-    return "the material could not be read (" + e.getClass().getName() + ")";
+  /**
+   * Why material was refused: a {@link TlsMaterialException}'s message, which never quotes
+   * key bytes; for a failure the checks did not foresee, its type only (its message might quote
+   * what was parsed), and the generation is refused all the same rather than failing the
+   * mount's listener.
+   */
+  private static String reason(Throwable e) {
+    return e instanceof TlsMaterialException ? e.getMessage()
+        : "the material could not be read (" + e.getClass().getName() + ")";
   }
 
   private void rejected(String reason, long revision, Instant now) {

@@ -82,10 +82,7 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
         failed.add(value.toString());
       }
     }
-    if (failed.isEmpty()) {
-      return null;
-    }
-    if (!servesAny(failed)) {
+    if (failed.isEmpty() || !servesAny(failed)) {
       return null;
     }
     StringBuilder description = new StringBuilder("A value from the secrets mount could not be "
