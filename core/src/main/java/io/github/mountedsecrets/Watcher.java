@@ -138,9 +138,10 @@ final class Watcher implements Runnable {
         syncRegistrations();
         if (firstCheck) {
           // Directories found by the first read are watched only from now on: check once
-          // for a change that happened in between.
+          // for a change that happened in between. Without a watch service nothing was
+          // missed: the poll alone decides when the mount is read, as the builder says.
           firstCheck = false;
-          if (changedSinceLastRead()) {
+          if (watchEnabled && changedSinceLastRead()) {
             pendingReload = atomic() ? reloadNow() : settleLater();
           }
         }

@@ -8,6 +8,7 @@ import io.github.mountedsecrets.test.SecretsMount.Layout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -153,6 +154,31 @@ class MountedSecretsTest {
           SecretNotFoundException.class, () -> secrets.get("db_password"));
       assertThat(e.key()).isEqualTo("db_password");
       assertThat(e.closeMatches()).first().isEqualTo("DB_PASSWORD");
+    }
+  }
+
+  /**
+   * With watching off, the reload thread reads the mount at the poll and nowhere else: not
+   * at its start either (a read there raced with callers that rotate and then call reload()).
+   */
+  @ParameterizedTest
+  @EnumSource(Layout.class)
+  void withoutWatchingOnlyThePollOrReloadReadsTheMount(Layout layout) throws Exception {
+    for (int run = 0; run < 5; run++) {
+      SecretsMount mount = SecretsMount.create(layout, temp.resolve("m" + run)).publish(sample());
+      try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory())
+          .watch(false).pollInterval(Duration.ofHours(1)).quietPeriod(Duration.ZERO).build()) {
+        Map<String, Object> next = new LinkedHashMap<>(sample());
+        next.put("DB_PASSWORD", "rotated");
+        mount.publish(next);
+        Thread.sleep(100);
+        MountStatus status = secrets.status();
+        assertThat(status.successfulReloads() + status.failedReloads())
+            .as("reads after build()").isEqualTo(1);
+        assertThat(secrets.get("DB_PASSWORD")).isEqualTo("s3cret-pass");
+        assertThat(secrets.reload()).isTrue();
+        assertThat(secrets.get("DB_PASSWORD")).isEqualTo("rotated");
+      }
     }
   }
 
