@@ -38,10 +38,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Concurrency</h2>
  *
  * <p>Checks and switches run on the mount's event thread, in the order of the mount's
- * changes, under this rotation's lock; the served material sits in one volatile field, so
- * {@link #current()} never waits. Subscribers run on the event thread after the switch, one
- * after the other; an exception a subscriber throws is logged (type only) and swallowed, and
- * the other subscribers still run.
+ * changes. The checks (parsing, key derivation of an encrypted key, which can take seconds)
+ * run outside this rotation's lock, and only the switch under it, so {@link #status()}, which
+ * health checks call, never waits for them; the served material sits in one volatile field,
+ * so {@link #current()} never waits either. Subscribers run on the event thread after the
+ * switch, one after the other; an exception a subscriber throws is logged (type only) and
+ * swallowed, and the other subscribers still run.
  */
 public final class TlsRotation implements AutoCloseable {
   /** Default time before a certificate's end of validity from which it is reported. */
@@ -69,15 +71,18 @@ public final class TlsRotation implements AutoCloseable {
   private final Subscription subscription;
 
   private volatile TlsMaterial current;
+  /** Set under lock; read without it to skip the checks of a closed rotation. */
+  private volatile boolean closed;
 
   // Guarded by lock.
+  /** The mount revision whose material was last checked: an older one is not applied. */
+  private long checkedRevision;
   private Instant servedSince;
   private long updates;
   private long rejections;
   private String lastRejection;
   private Instant lastRejectedAt;
   private String reported;
-  private boolean closed;
 
   private TlsRotation(Builder builder) {
     this.secrets = builder.secrets;
@@ -91,6 +96,7 @@ public final class TlsRotation implements AutoCloseable {
       this.subscription = secrets.onChange(this::changed);
       SecretsSnapshot snapshot = secrets.snapshot();
       Instant now = clock.instant();
+      checkedRevision = snapshot.revision();
       try {
         current = TlsMaterial.read(snapshot, keys, now);
       } catch (RuntimeException | StackOverflowError e) {
@@ -183,16 +189,27 @@ public final class TlsRotation implements AutoCloseable {
     if (keys.all().stream().noneMatch(event::affects)) {
       return;
     }
-    TlsMaterial next;
+    if (closed) {
+      return;
+    }
+    // Checked outside the lock: status() must not wait for a key derivation. Events come one
+    // at a time, so only the first read, in the constructor, can be newer than this one.
+    SecretsSnapshot snapshot = event.current();
+    Instant now = clock.instant();
+    TlsMaterial next = null;
+    String refusal = null;
+    try {
+      next = TlsMaterial.read(snapshot, keys, now);
+    } catch (RuntimeException | StackOverflowError e) {
+      refusal = reason(e);
+    }
     synchronized (lock) {
-      if (closed) {
+      if (closed || snapshot.revision() <= checkedRevision) {
         return;
       }
-      Instant now = clock.instant();
-      try {
-        next = TlsMaterial.read(event.current(), keys, now);
-      } catch (RuntimeException | StackOverflowError e) {
-        rejected(reason(e), event.current().revision(), now);
+      checkedRevision = snapshot.revision();
+      if (refusal != null) {
+        rejected(refusal, snapshot.revision(), now);
         return;
       }
       boolean recovered = reported != null;

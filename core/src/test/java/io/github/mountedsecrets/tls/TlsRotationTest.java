@@ -26,6 +26,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,6 +156,61 @@ class TlsRotationTest {
         assertThat(TlsMaterialTest.handshake(update.sslContext(),
             TlsMaterialTest.clientTrusting(ca))).isEqualTo(update.certificate());
       }
+    }
+  }
+
+  /**
+   * The checks of a new generation can take seconds (the key derivation of an encrypted key):
+   * health checks call status() meanwhile and must not wait for them. Here the check is held
+   * at its clock reading, on the mount's event thread, until the test lets it go.
+   */
+  @Test
+  void statusDoesNotWaitForAGenerationBeingChecked() throws Exception {
+    SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m"));
+    TlsMountWriter writer = TlsMountWriter.separateFiles(mount, "tls.crt", "tls.key");
+    IssuedCertificate first = ca.server("first");
+    IssuedCertificate second = ca.server("second");
+    writer.publish(first);
+    CountDownLatch checking = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Clock held = new Clock() {
+      @Override
+      public Instant instant() {
+        if (Thread.currentThread().getName().startsWith("mounted-secrets-events")) {
+          checking.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return Instant.now();
+      }
+
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    try (MountedSecrets secrets = watching(mount);
+        TlsRotation rotation = TlsRotation.builder(secrets).name("web")
+            .keys(TlsKeys.of("tls.crt", "tls.key")).clock(held).build()) {
+      writer.publish(second);
+      assertThat(checking.await(10, TimeUnit.SECONDS)).as("the check to begin").isTrue();
+      try {
+        CompletableFuture<TlsStatus> status = CompletableFuture.supplyAsync(rotation::status);
+        assertThat(status.get(10, TimeUnit.SECONDS).subject()).isEqualTo("CN=first");
+      } finally {
+        release.countDown();
+      }
+      Await.until(WAIT, () -> rotation.current().certificate().equals(second.certificate()),
+          () -> "the switch to second once its check was let go: " + rotation.status());
+      assertThat(rotation.status().updates()).isEqualTo(1);
     }
   }
 
