@@ -105,7 +105,11 @@ class HostileMountNewApiTest {
     assertThat(secrets.get("OTHER")).isEqualTo("o-1");
     within(BOUND, "second reload()", secrets::reload);
     armed.set(false);
-    within(BOUND, "third reload()", secrets::reload);
+    // Recovery is a read without a stall; a machine too busy for one readTimeout may need
+    // another.
+    for (int i = 0; i < 3 && secrets.status().state() != MountState.READY; i++) {
+      within(BOUND, "reload() after the stall", secrets::reload);
+    }
     assertThat(secrets.get("OTHER")).isEqualTo("o-2");
     assertThat(secrets.status().state()).isEqualTo(MountState.READY);
     closeAndCheckThreads(secrets);
@@ -160,7 +164,9 @@ class HostileMountNewApiTest {
       stop.set(true);
       swapper.join(10_000);
     }
-    within(BOUND, "reload() after the race", secrets::reload);
+    for (int i = 0; i < 3 && (i == 0 || secrets.status().state() != MountState.READY); i++) {
+      within(BOUND, "reload() after the race", secrets::reload);
+    }
     assertThat(secrets.status().state()).as("recovered (saw STALE during the race: %s)", sawStale)
         .isEqualTo(MountState.READY);
     assertThat(secrets.get("K0")).isEqualTo("v-0");

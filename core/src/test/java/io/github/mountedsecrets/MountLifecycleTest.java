@@ -108,8 +108,9 @@ class MountLifecycleTest {
       Await.until(WAIT, () -> secrets.status().failureReason()
           .filter(reason -> reason.equals("not mounted") || reason.equals("empty (volume unmounted?)"))
           .isPresent(), () -> "the mount reported as gone, not as a read failure: " + secrets.status().failureReason());
-      assertThat(logs.warnings()).anyMatch(m -> m.startsWith(dir + ": mount ")
-          && m.contains("; serving the last snapshot (revision 1"));
+      // The status is published before the warning is logged: wait for the line.
+      Await.until(WAIT, () -> logs.warnings().stream().anyMatch(m -> m.startsWith(dir + ": mount ")
+          && m.contains("; serving the last snapshot (revision 1")), () -> "the warning");
 
       SecretsMount.atomicWriter(dir).publish(Map.of("DB_PASSWORD", "p2"));
       Await.until(WAIT, () -> secrets.find("DB_PASSWORD").orElse("").equals("p2")

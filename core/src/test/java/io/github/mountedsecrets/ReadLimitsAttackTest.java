@@ -147,7 +147,11 @@ class ReadLimitsAttackTest {
     try (MountedSecrets secrets = polled(mount.directory()).maxEntries(10).requireMount(false)
         .build()) {
       assertThat(secrets.status().failureReason()).get().asString().contains("maxEntries=10");
-      Thread.sleep(300);
+      // The one read more, to learn how the mount looks (Watcher.changedSinceLastRead).
+      long atStartup = secrets.status().failedReloads();
+      Await.until(WAIT, () -> secrets.status().failedReloads() > atStartup,
+          () -> "the poll's one read of the mount refused at startup: " + secrets.status());
+      Thread.sleep(300); // Let the reload thread settle after it.
       long failed = secrets.status().failedReloads();
       Thread.sleep(600);
       assertThat(secrets.status().failedReloads())

@@ -27,10 +27,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReadProgressTest {
-  private static final Duration READ_TIMEOUT = Duration.ofMillis(300);
+  private static final Duration READ_TIMEOUT = Duration.ofMillis(600);
   private static final int FILES = 40;
   /** Per open: a tenth of the timeout, so that the whole read takes several timeouts. */
-  private static final long SLOW_OPEN_MILLIS = 30;
+  private static final long SLOW_OPEN_MILLIS = 60;
 
   @TempDir Path temp;
 
@@ -122,7 +122,7 @@ class ReadProgressTest {
       }
     });
     assertThat(secrets.status().failureReason()).get().asString()
-        .contains("SECRET_20").contains("made no progress within readTimeout=PT0.3S");
+        .contains("SECRET_20").contains("made no progress within readTimeout=PT0.6S");
     assertThat(secrets.get("SECRET_00")).isEqualTo("v1-0");
 
     armed.set(false);

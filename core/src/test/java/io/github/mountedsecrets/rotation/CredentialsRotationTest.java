@@ -69,7 +69,9 @@ class CredentialsRotationTest {
 
       // Alternating users: the new user exists before the mount changes.
       mount.publish(pair("rot_green", "CANARY-green-1"));
-      Await.until(WAIT, () -> rotation.current().username().equals("rot_green"), () -> "switch to green");
+      // The status is published last, after current() and the applier: wait on it.
+      Await.until(WAIT, () -> rotation.status().switches() == 1, () -> "switch to green");
+      assertThat(rotation.current().username()).isEqualTo("rot_green");
       assertThat(applied).extracting(DatabaseCredentials::username).containsExactly("rot_green");
       assertThat(rotation.status().state()).isEqualTo(RotationState.IN_SYNC);
       assertThat(rotation.status().switches()).isEqualTo(1);
@@ -85,7 +87,9 @@ class CredentialsRotationTest {
       Await.until(WAIT, () -> rotation.status().failedAttempts() >= 3, () -> "retries with backoff");
 
       database.setPassword("rot_blue", "CANARY-blue-2");
-      Await.until(WAIT, () -> rotation.current().username().equals("rot_blue"), () -> "switch after the database accepted");
+      Await.until(WAIT, () -> rotation.status().switches() == 2,
+          () -> "switch after the database accepted");
+      assertThat(rotation.current().username()).isEqualTo("rot_blue");
       assertThat(rotation.current().password()).isEqualTo("CANARY-blue-2");
       assertThat(rotation.status().state()).isEqualTo(RotationState.IN_SYNC);
       assertThat(rotation.status().failureReason()).isEmpty();

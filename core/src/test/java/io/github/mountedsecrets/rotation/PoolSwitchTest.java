@@ -125,12 +125,15 @@ class PoolSwitchTest {
     SecretsMount mount = SecretsMount.atomicWriter(temp.resolve("m")).publish(pair("orders_app"));
     FakePool pool = new FakePool();
     pool.opening = true;
+    // The last follow-up comes a bound + 250 ms after the switch, the first after 200 ms: a
+    // long bound leaves this thread seconds, not 350 ms, to close the rotation in between.
+    pool.bound = Duration.ofSeconds(2);
     try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory()).build()) {
       CredentialsRotation rotation = start(secrets, pool);
       mount.publish(pair("orders_app_clone"));
       Await.until(WAIT, () -> pool.evictions.size() == 2, () -> "switch and first follow-up");
       rotation.close();
-      waitPast(pool.evictions.get(0), BOUND.plusMillis(500));
+      waitPast(pool.evictions.get(0), pool.bound.plusMillis(500));
       assertThat(pool.evictions).as("the last follow-up is cancelled by close()").hasSize(2);
     }
   }
