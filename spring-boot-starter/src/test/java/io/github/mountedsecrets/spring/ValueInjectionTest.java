@@ -11,8 +11,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,9 +66,17 @@ class ValueInjectionTest {
       mount.publish(files(2, "8", "1m", "on"));
 
       Await.until(TIMEOUT, () -> !context.getBean(Seen.class).keys.isEmpty(), () -> "a SecretsChangedEvent");
-      // Injected again before SecretsChangedEvent listeners ran.
+      // Injected again before SecretsChangedEvent listeners ran. API_KEY is the first file
+      // written, so it is in the first read of the rotation in both layouts.
       assertThat(context.getBean(Seen.class).keys.get(0)).isEqualTo(key(2));
       assertThat(controller.key()).isEqualTo(key(2));
+      // FILE_BY_FILE writes the files one after the other: a stall longer than the quiet period
+      // between two of them is read (as documented) as two changes, so POOL_SIZE, TIMEOUT and
+      // FEATURE may come with a later event there. The atomic writer switches them all at once.
+      settled(layout, () -> settings.poolSize == 8
+          && Duration.ofMinutes(1).equals(settings.timeout) && "on".equals(settings.feature),
+          () -> "poolSize 8, timeout 1m and feature on; got " + settings.poolSize + ", "
+              + settings.timeout + ", " + settings.feature);
       assertThat(settings.poolSize).isEqualTo(8);
       assertThat(settings.timeout).isEqualTo(Duration.ofMinutes(1));
       assertThat(settings.feature).isEqualTo("on");
@@ -87,10 +98,16 @@ class ValueInjectionTest {
       }
 
       // Events are published after every injection point was injected again.
-      Await.until(TIMEOUT, () -> context.getBean(Seen.class).keys.size() >= 2, () -> "the next event");
+      // Wait for the event of the read holding key(3), not for a number of events: in
+      // FILE_BY_FILE the second rotation may already have been two events.
+      Seen seen = context.getBean(Seen.class);
+      Await.until(TIMEOUT, () -> seen.keys.contains(key(3)), () -> "the event of the third rotation");
       assertThat(controller.key()).isEqualTo(key(3));
       assertThat(lazy.apiKey).isEqualTo(key(3));
       Await.until(TIMEOUT, () -> "off".equals(settings.feature), () -> "the default again");
+      // The read holding the unconvertible POOL_SIZE (it has key(3), written first) has been
+      // injected and published; in FILE_BY_FILE it may be a later read than the one with FEATURE.
+      Await.until(TIMEOUT, () -> seen.changedPoolSizeWith(key(3)), () -> "the event naming POOL_SIZE");
       // A value that does not convert: the setter keeps its previous value.
       assertThat(settings.poolSize).isEqualTo(8);
     }
@@ -126,6 +143,19 @@ class ValueInjectionTest {
     System.arraycopy(more, 0, properties, 3, more.length);
     return Apps.run(Apps.withoutSpringCloud(), null,
         new Class<?>[] {Apps.WithoutDataSource.class, Beans.class}, properties);
+  }
+
+  /**
+   * In the atomic-writer layout every file changes in the same read, so {@code condition} must
+   * already hold; in FILE_BY_FILE the rest of a rotation may be a later read, so wait for it.
+   */
+  private static void settled(SecretsMount.Layout layout, BooleanSupplier condition,
+      Supplier<String> description) {
+    if (layout == SecretsMount.Layout.ATOMIC_WRITER) {
+      assertThat(condition.getAsBoolean()).as(description).isTrue();
+    } else {
+      Await.until(TIMEOUT, condition, description);
+    }
   }
 
   private static String key(int generation) {
@@ -235,6 +265,7 @@ class ValueInjectionTest {
 
   static class Seen {
     final List<String> keys = new CopyOnWriteArrayList<>();
+    final List<Map.Entry<String, Set<String>>> changes = new CopyOnWriteArrayList<>();
     private final ApiController controller;
 
     Seen(ApiController controller) {
@@ -243,7 +274,13 @@ class ValueInjectionTest {
 
     @EventListener
     void on(SecretsChangedEvent event) {
-      keys.add(controller.key());
+      String key = controller.key();
+      changes.add(Map.entry(key, Set.copyOf(event.changed())));
+      keys.add(key);
+    }
+
+    boolean changedPoolSizeWith(String key) {
+      return changes.stream().anyMatch(c -> c.getKey().equals(key) && c.getValue().contains("POOL_SIZE"));
     }
   }
 }

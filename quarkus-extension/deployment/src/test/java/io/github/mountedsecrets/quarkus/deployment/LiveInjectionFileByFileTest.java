@@ -50,7 +50,10 @@ class LiveInjectionFileByFileTest {
     assertThat(user.get()).isEqualTo("app_blue");
     assertThat(port.get()).isEqualTo(5432);
     MOUNT.publish(Map.of("DB_USER", "app_green", "DB_PASSWORD", "pw-two", "prod-db", "{\"port\":5433}"));
-    Await.until(Duration.ofSeconds(10), () -> secrets.get("DB_USER").equals("app_green"),
+    // The files are renamed one after the other (in Map.of order): a stall between two of them
+    // longer than the quiet period is read, as documented, as two changes. Wait for every file.
+    Await.until(Duration.ofSeconds(10), () -> secrets.get("DB_USER").equals("app_green")
+            && secrets.get("DB_PASSWORD").equals("pw-two") && secrets.get("prod-db.port").equals("5433"),
         () -> "rotation seen by the mount");
     assertThat(password.get()).isEqualTo("pw-two");
     assertThat(user.get()).isEqualTo("app_green");

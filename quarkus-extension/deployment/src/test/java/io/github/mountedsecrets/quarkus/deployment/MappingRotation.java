@@ -138,8 +138,12 @@ public final class MappingRotation {
     assertThat(injected.password()).isEqualTo(passwordOne);
 
     mount.publish(after(passwordTwo, rdsPasswordTwo));
+    // In FILE_BY_FILE the files are renamed one after the other (in Map.of order): a stall
+    // between two of them longer than the quiet period is read, as documented, as two changes.
+    // Wait for every file of the rotation, not for two of them.
     Await.until(Duration.ofSeconds(10),
-        () -> secrets.get("DB_PASSWORD").equals(passwordTwo) && secrets.get("prod-db.port").equals("5433"),
+        () -> secrets.get("DB_USER").equals(USER_TWO) && secrets.get("DB_PASSWORD").equals(passwordTwo)
+            && secrets.get("DB_TIMEOUT").equals("7s") && secrets.get("prod-db.port").equals("5433"),
         () -> "rotation seen by the mount");
 
     DbConfig second = mappings.current(DbConfig.class);
