@@ -38,6 +38,15 @@ final class Walker {
     this.openCheck = openCheck;
   }
 
+  /**
+   * A writer's temporary file ({@code <name><digits>} beside {@code <name>}) modified less than
+   * this long ago is a file being written: the writer has not renamed it over its final name
+   * yet, so the rotation is under way however long the writer stalls there. The read is
+   * unsettled (read again after the quiet period, {@link Reloader#MAX_UNSETTLED_READS} times at
+   * most). An older one is a leftover of a writer that died, and is only skipped.
+   */
+  static final long WRITER_TEMP_FILE_AGE_MILLIS = 10_000;
+
   private static final java.util.regex.Pattern GENERATION =
       java.util.regex.Pattern.compile("\\.\\.\\d{4}_\\d{2}_\\d{2}_\\d{2}_\\d{2}_\\d{2}\\.\\d{1,10}");
 
@@ -121,6 +130,9 @@ final class Walker {
       String relative = prefix + decoded;
       if (walk.plainFiles && EntryNames.isTemporaryName(decoded, nameSet)) {
         scan.skippedTemporaryFiles.add(relative);
+        if (isBeingWritten(dir, entry.name)) {
+          markUnsettled(scan, relative, "is a writer's temporary file, written moments ago");
+        }
         continue;
       }
       if (walk.plainFiles) {
@@ -288,6 +300,25 @@ final class Walker {
     } finally {
       opening = null;
     }
+  }
+
+  /**
+   * Whether a writer's temporary file is young (or already gone: renamed during this read).
+   * Its time is compared with the wall clock both ways, so that a file dated in the future
+   * does not hold up every read.
+   */
+  private static boolean isBeingWritten(Dir dir, Path name) {
+    BasicFileAttributes attrs;
+    try {
+      attrs = dir.lstatOrNull(name);
+    } catch (IOException e) {
+      return false; // Skipped all the same; it is not a key.
+    }
+    if (attrs == null) {
+      return true;
+    }
+    long age = System.currentTimeMillis() - attrs.lastModifiedTime().toMillis();
+    return Math.abs(age) < WRITER_TEMP_FILE_AGE_MILLIS;
   }
 
   private static void unreadableDirectory(Walk walk, String relative, String reason) {

@@ -9,6 +9,7 @@ import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.SecretsMount;
 import io.github.mountedsecrets.test.SecretsMount.Layout;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -16,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -572,12 +575,23 @@ class BadInputTest {
     try (MountedSecrets secrets = open(mount.directory())) {
       Path tempFile = mount.leaveTempFile("DB_PASSWORD", "pw-2-half-written");
       assertThat(tempFile.getFileName().toString()).matches("DB_PASSWORD\\d+");
+      // Left by a writer that died a minute ago (a younger one is a write under way, waited
+      // for: RotationTest.aWriterStalledBeforeARenameIsWaitedForNotReadHalfDone).
+      setLastModified(tempFile, Instant.now().minusSeconds(60));
       secrets.reload();
       assertThat(secrets.snapshot().keys()).containsExactly("DB_PASSWORD", "DB_USER");
       assertThat(secrets.get("DB_PASSWORD")).isEqualTo("pw-1");
     }
     try (MountedSecrets fresh = open(mount.directory())) {
       assertThat(fresh.snapshot().keys()).containsExactly("DB_PASSWORD", "DB_USER");
+    }
+  }
+
+  private static void setLastModified(Path file, Instant time) {
+    try {
+      Files.setLastModifiedTime(file, FileTime.from(time));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.mountedsecrets.test.Await;
 import io.github.mountedsecrets.test.SecretsMount;
 import io.github.mountedsecrets.test.SecretsMount.Layout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +143,52 @@ class RotationTest {
       assertThat(event).isNotNull();
       assertThat(event.changed()).contains("DB_USER", "DB_PASSWORD", "prod-db.password");
       assertThat(events.poll(1500, TimeUnit.MILLISECONDS)).isNull();
+    }
+  }
+
+  /**
+   * A file-by-file writer that stalls between writing a temporary file and renaming it, longer
+   * than the quiet period (a provider starved of CPU): the rotation is under way, and is read
+   * once the writer finished, not half done.
+   */
+  @Test
+  void aWriterStalledBeforeARenameIsWaitedForNotReadHalfDone() throws Exception {
+    SecretsMount mount = SecretsMount.fileByFile(temp.resolve("m")).publish(pair("u1", "p1"));
+    BlockingQueue<SecretsChangedEvent> events = new LinkedBlockingQueue<>();
+    AtomicInteger written = new AtomicInteger();
+    mount.onStep(step -> {
+      if (step == SecretsMount.Step.TEMP_FILE_WRITTEN && written.incrementAndGet() == 2) {
+        sleep(500); // Five quiet periods, within MAX_UNSETTLED_READS of them.
+      }
+    });
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory())
+        .pollInterval(Duration.ofHours(1)).quietPeriod(Duration.ofMillis(100)).build()) {
+      secrets.onChange(events::add);
+      mount.publish(pair("u2", "p2"));
+      SecretsChangedEvent event = events.poll(10, TimeUnit.SECONDS);
+      assertThat(event).isNotNull();
+      assertThat(event.changed()).containsExactlyInAnyOrder("DB_USER", "DB_PASSWORD", "prod-db",
+          "prod-db.username", "prod-db.password");
+      assertThat(events.poll(1, TimeUnit.SECONDS)).isNull();
+    }
+  }
+
+  /** A temporary file a writer left long ago is skipped and holds up no read. */
+  @Test
+  void aTemporaryFileLeftLongAgoHoldsUpNothing() throws Exception {
+    SecretsMount mount = SecretsMount.fileByFile(temp.resolve("m")).publish(pair("u1", "p1"));
+    Path leftover = mount.directory().resolve("DB_PASSWORD1234567");
+    Files.writeString(leftover, "half");
+    Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minusSeconds(60)));
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory())
+        .watch(false).pollInterval(Duration.ofHours(1)).quietPeriod(Duration.ofMinutes(1))
+        .build()) {
+      // A young one would hold the first read for MAX_UNSETTLED_READS quiet periods.
+      assertThat(secrets.snapshot().keys()).doesNotContain("DB_PASSWORD1234567");
+      assertThat(secrets.get("DB_PASSWORD")).isEqualTo("p1");
+      mount.publish(pair("u2", "p2"));
+      assertThat(secrets.reload()).isTrue();
+      assertThat(secrets.get("DB_PASSWORD")).isEqualTo("p2");
     }
   }
 
