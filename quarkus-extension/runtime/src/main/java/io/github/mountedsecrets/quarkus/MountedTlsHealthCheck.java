@@ -1,12 +1,10 @@
 package io.github.mountedsecrets.quarkus;
 
 import io.github.mountedsecrets.tls.TlsStatus;
-import jakarta.inject.Singleton;
 import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
-import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Readiness of the TLS configurations served from the mount ({@code mounted-secrets-tls}): for
@@ -19,9 +17,10 @@ import org.eclipse.microprofile.health.Readiness;
  * <p>DOWN while a configuration serves an expired certificate (clients refuse it); otherwise
  * UP, also while a refused generation keeps the previous material in service or the
  * certificate expires soon, which the data says.
+ *
+ * <p>Registered at startup by {@link MountedTlsHealthRegistration}, and only when the
+ * application has TLS configurations from the mount.
  */
-@Readiness
-@Singleton
 public final class MountedTlsHealthCheck implements HealthCheck {
   private final MountedTlsConfigurations configurations;
 

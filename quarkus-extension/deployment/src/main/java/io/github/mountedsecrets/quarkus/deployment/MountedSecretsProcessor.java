@@ -65,8 +65,8 @@ class MountedSecretsProcessor {
    */
   private static final String MOUNT_HEALTH_CHECK =
       "io.github.mountedsecrets.quarkus.MountedSecretsHealthCheck";
-  private static final String TLS_HEALTH_CHECK =
-      "io.github.mountedsecrets.quarkus.MountedTlsHealthCheck";
+  private static final String TLS_HEALTH_REGISTRATION =
+      "io.github.mountedsecrets.quarkus.MountedTlsHealthRegistration";
   private static final DotName CONFIG_PROPERTY = DotName.createSimple(
       "org.eclipse.microprofile.config.inject.ConfigProperty");
   /** Injected types whose value is looked up again on each call, so they follow rotations. */
@@ -100,6 +100,10 @@ class MountedSecretsProcessor {
     boolean tlsRegistry = hasTlsRegistry();
     if (tlsRegistry) {
       builder.addBeanClass(MountedTlsConfigurations.class);
+      if (config.health().enabled() && capabilities.isPresent(Capability.SMALLRYE_HEALTH)) {
+        // Registers the TLS readiness check at startup, only when TLS configurations exist.
+        builder.addBeanClass(TLS_HEALTH_REGISTRATION);
+      }
     }
     if (config.metrics().enabled() && metrics.isPresent()
         && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
@@ -126,15 +130,13 @@ class MountedSecretsProcessor {
   }
 
   /**
-   * The mount's readiness check, and the TLS configurations' when the application has the TLS
-   * registry; consumed only when the application has {@code quarkus-smallrye-health}.
+   * The mount's readiness check; consumed only when the application has
+   * {@code quarkus-smallrye-health}. (The TLS configurations' check is registered at startup,
+   * when there are any: see {@link #beans}.)
    */
   @BuildStep
   void readiness(MountedSecretsBuildTimeConfig config, BuildProducer<HealthBuildItem> checks) {
     checks.produce(new HealthBuildItem(MOUNT_HEALTH_CHECK, config.health().enabled()));
-    if (hasTlsRegistry()) {
-      checks.produce(new HealthBuildItem(TLS_HEALTH_CHECK, config.health().enabled()));
-    }
   }
 
   /**
