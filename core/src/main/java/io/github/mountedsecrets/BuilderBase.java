@@ -94,6 +94,9 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
   /**
    * Sets how long the plain-file layout must stay unchanged before it is read, so that a
    * rotation that replaces several files one by one is read as one change. Default 100 ms.
+   * Changes that never stop (a file touched more often than this) postpone the read for at
+   * most ten quiet periods; a read that finds a writer busy (its temporary file written in the
+   * last 10 s) is repeated a quiet period later, ten times at most, then what is there is read.
    *
    * @param quietPeriod zero or a positive duration of at most one minute
    * @return this builder

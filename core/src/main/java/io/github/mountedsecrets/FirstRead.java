@@ -38,6 +38,13 @@ final class FirstRead {
         sleepQuietly(quietPeriod);
         outcome = reloader.reloadOnce();
       }
+      if (outcome == Reloader.Outcome.CLOSED) {
+        // Only an interrupt of the building thread gets here (the instance is not closed
+        // yet): the mount was not read, so do not start as if it had been. The interrupt
+        // status stays set.
+        throw new MountedSecretsException("Secrets mount " + directory + " was not read at "
+            + "startup: the building thread was interrupted");
+      }
       if (outcome == Reloader.Outcome.FAILED && requireMount) {
         throw new MountedSecretsException("Secrets mount " + directory
             + " could not be read at startup: " + reloader.failureReason());

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Atomic-writer layout: an event or a poll reads {@code ..data} (one {@code readlink})
  * and reloads at once when it points elsewhere; the switch is atomic, so no waiting is
  * needed. Plain-file layout: an event, or a poll that finds a file identity changed, sets a
- * deadline one quiet period ahead; every further event pushes it back; when it passes, the
+ * deadline one quiet period ahead; every further event pushes it back, for at most
+ * {@link Reloader#MAX_UNSETTLED_READS} quiet periods from the first one; when it passes, the
  * mount is read, and read again a quiet period later if a writer was still busy.
  *
  * <p>The watch service and its keys belong to this thread alone. Other threads only set the
@@ -54,6 +55,14 @@ final class Watcher implements Runnable {
   /** File identities when the current quiet period began; plain-file layout only. */
   private Map<String, List<Object>> settling;
   /**
+   * When the first event of the burst being settled arrived ({@link System#nanoTime()}): events
+   * and changing files push the read back by a quiet period, but for no longer than
+   * {@link #maxPostponeNanos} from here, so that a file touched without end (a stuck writer's
+   * temporary file) cannot hold a rotation back without bound.
+   */
+  private long settlingSince;
+  private final long maxPostponeNanos;
+  /**
    * What the mount looked like (its generation, else its file identities) when last examined
    * before the next read; null once a read used it.
    */
@@ -70,6 +79,7 @@ final class Watcher implements Runnable {
     this.root = root;
     this.pollNanos = pollInterval.toNanos();
     this.quietNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), quietPeriod.toNanos());
+    this.maxPostponeNanos = quietNanos * Reloader.MAX_UNSETTLED_READS;
     this.watchEnabled = watch;
     this.threadName = threadName;
   }
@@ -154,7 +164,7 @@ final class Watcher implements Runnable {
                 pendingReload = reloadNow();
               }
             } else {
-              pendingReload = settleLater();
+              pendingReload = postpone();
             }
           }
           continue;
@@ -203,18 +213,34 @@ final class Watcher implements Runnable {
    * themselves rather than against events alone, which may arrive late on a busy machine.
    */
   private long settleLater() throws IOException {
+    if (pendingReload == NEVER) {
+      settlingSince = System.nanoTime();
+    }
     settling = owner.identities();
     seen = settling;
     return System.nanoTime() + quietNanos;
   }
 
   /**
+   * On an event of the plain-file layout: starts or restarts the quiet period, unless the
+   * burst has already postponed the read for {@link #maxPostponeNanos}: then the read stays
+   * due when it was.
+   */
+  private long postpone() throws IOException {
+    if (pendingReload != NEVER && System.nanoTime() - settlingSince >= maxPostponeNanos) {
+      return pendingReload;
+    }
+    return settleLater();
+  }
+
+  /**
    * At the end of a quiet period: reads the mount if its files did not change during the
-   * period, else waits another period.
+   * period (or the burst already postponed the read for {@link #maxPostponeNanos}), else waits
+   * another period.
    */
   private long settledOrLater() throws IOException {
     Map<String, List<Object>> before = settling;
-    if (before != null) {
+    if (before != null && System.nanoTime() - settlingSince < maxPostponeNanos) {
       Map<String, List<Object>> now = owner.identities();
       seen = now;
       if (now != null && !now.equals(before)) {
