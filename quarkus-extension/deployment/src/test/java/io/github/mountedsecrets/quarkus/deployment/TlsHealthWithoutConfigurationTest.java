@@ -9,13 +9,7 @@ import io.quarkus.maven.dependency.Dependency;
 import io.quarkus.test.QuarkusExtensionTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,22 +41,7 @@ class TlsHealthWithoutConfigurationTest {
   @Test
   void theMountsCheckAndNoEmptyTlsCheck() {
     assertThat(configurations.rotations()).isEmpty();
-    String health = get(readiness);
+    String health = HttpGet.ok(readiness);
     assertThat(health).contains("\"mounted-secrets\"").doesNotContain("mounted-secrets-tls");
-  }
-
-  private static String get(URI uri) {
-    try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      return response.body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }
