@@ -37,7 +37,7 @@ class TlsMetricsTest {
 
   @RegisterExtension
   static final QuarkusExtensionTest APP = new QuarkusExtensionTest()
-      .withApplicationRoot(jar -> jar.addClasses(TestMounts.class))
+      .withApplicationRoot(jar -> jar.addClasses(TestMounts.class, HttpGet.class))
       .withConfigurationResource(SCENARIO + ".properties")
       .setForcedDependencies(List.of(
           Dependency.of("io.quarkus", "quarkus-vertx-http-deployment", Version.getVersion()),

@@ -30,7 +30,7 @@ class TlsSwitchedOffTest {
 
   @RegisterExtension
   static final QuarkusExtensionTest APP = new QuarkusExtensionTest()
-      .withApplicationRoot(jar -> jar.addClasses(TestMounts.class))
+      .withApplicationRoot(jar -> jar.addClasses(TestMounts.class, HttpGet.class))
       .withConfigurationResource(SCENARIO + ".properties")
       .setForcedDependencies(List.of(
           Dependency.of("io.quarkus", "quarkus-smallrye-health-deployment", Version.getVersion()),
