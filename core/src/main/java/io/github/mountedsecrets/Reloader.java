@@ -195,6 +195,7 @@ final class Reloader {
   /** Records that the mount is gone (or empty, or a file); the last snapshot stays. */
   private Outcome markAbsent(SecretsSnapshot previous, Instant now, String reason) {
     lastReloadAt = now;
+    consecutiveUnsettled = 0; // a read that ended: the next change gets its full count
     boolean first = !reason.equals(failureReason);
     failureReason = reason;
     lastGeneration = null;
@@ -217,6 +218,7 @@ final class Reloader {
 
   private Outcome fail(SecretsSnapshot previous, Instant now, String reason) {
     lastReloadAt = now;
+    consecutiveUnsettled = 0; // a read that ended: the next change gets its full count
     lastResult = ReloadResult.FAILURE;
     failedReloads++;
     boolean first = failureReason == null || !failureReason.equals(reason);

@@ -305,7 +305,8 @@ final class Walker {
   /**
    * Whether a writer's temporary file is young (or already gone: renamed during this read).
    * Its time is compared with the wall clock both ways, so that a file dated in the future
-   * does not hold up every read.
+   * does not hold up every read. Writers create regular files: a directory or a link with
+   * such a name is only skipped.
    */
   private static boolean isBeingWritten(Dir dir, Path name) {
     BasicFileAttributes attrs;
@@ -316,6 +317,9 @@ final class Walker {
     }
     if (attrs == null) {
       return true;
+    }
+    if (!attrs.isRegularFile()) {
+      return false;
     }
     long age = System.currentTimeMillis() - attrs.lastModifiedTime().toMillis();
     return Math.abs(age) < WRITER_TEMP_FILE_AGE_MILLIS;

@@ -102,6 +102,63 @@ class BusyWriterTest {
     }
   }
 
+  private static MountedSecrets.Builder manual(Path dir) {
+    // No watch service, no poll within the test; a quiet period that would hold a waiting
+    // startup for minutes.
+    return MountedSecrets.builder().directory(dir).watch(false).pollInterval(Duration.ofHours(1))
+        .quietPeriod(Duration.ofMinutes(1));
+  }
+
+  /**
+   * Reads that find a writer busy are repeated at most MAX_UNSETTLED_READS times in a row; a
+   * read that ends otherwise (here: the mount went away) starts the count again, so that the
+   * next change is waited for as long as any other.
+   */
+  @Test
+  void aReadThatEndsOtherwiseGivesTheNextChangeItsFullCountOfRereads() throws Exception {
+    Path dir = temp.resolve("m");
+    SecretsMount.fileByFile(dir).publish(Map.of("DB_PASSWORD", "pw-1"));
+    try (MountedSecrets secrets = manual(dir).requireMount(true).build()) {
+      Files.writeString(dir.resolve("DB_PASSWORD1234567"), "half"); // a writer busy
+      for (int i = 0; i < 5; i++) {
+        assertThat(secrets.reload()).as("read %d with the writer busy", i + 1).isFalse();
+      }
+      deleteTree(dir);
+      assertThat(secrets.reload()).isFalse();
+      assertThat(secrets.status().failureReason()).hasValue("not mounted");
+
+      SecretsMount.fileByFile(dir).publish(Map.of("DB_PASSWORD", "pw-2"));
+      Files.writeString(dir.resolve("DB_PASSWORD7654321"), "half"); // busy again
+      int limit = Reloader.MAX_UNSETTLED_READS;
+      for (int i = 1; i < limit; i++) {
+        assertThat(secrets.reload()).as("read %d of %d with the writer busy", i, limit).isFalse();
+        assertThat(secrets.get("DB_PASSWORD")).isEqualTo("pw-1");
+      }
+      assertThat(secrets.reload()).as("read %d: what is there is taken", limit).isTrue();
+      assertThat(secrets.get("DB_PASSWORD")).isEqualTo("pw-2");
+    }
+  }
+
+  /** Writers create regular files: a directory named like a temporary file holds up nothing. */
+  @Test
+  void aDirectoryNamedLikeATemporaryFileHoldsUpNothing() throws Exception {
+    Path dir = temp.resolve("m");
+    SecretsMount.fileByFile(dir).publish(Map.of("certs/tls.crt", "c"));
+    Files.createDirectories(dir.resolve("certs1234567"));
+    // A young temporary file would hold this startup for MAX_UNSETTLED_READS minutes.
+    try (MountedSecrets secrets = manual(dir).build()) {
+      assertThat(secrets.get("certs/tls.crt")).isEqualTo("c");
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
