@@ -18,10 +18,19 @@ import org.springframework.core.env.EnumerablePropertySource;
  * field, for a JSON file), as with Spring Boot's {@code configtree:}, so binding errors and
  * {@code /actuator/env} say where a value came from. {@link #toString()}, the name and the
  * origins carry paths, never values.
+ *
+ * <p>Spring resolves placeholders inside property values, and a secret is not configuration:
+ * a generated password may hold {@code ${...}}. Resolving it would change the value (a
+ * password {@code a${HOME}b} became {@code a/rootb}), let a mount's content pull in other
+ * properties' values, or fail the lookup with an exception that quotes the whole secret. So
+ * each <code>${</code> that Spring would take for a placeholder is served escaped
+ * ({@code \${...}}, Spring Framework 6.2 and later), and resolution gives back the secret
+ * exactly; {@link #value(String)} is the secret itself.
  */
 final class MountedSecretsPropertySource extends EnumerablePropertySource<MountedSecrets>
     implements OriginLookup<String> {
   static final String NAME_PREFIX = "mounted-secrets:";
+  private static final String PREFIX = "${";
 
   MountedSecretsPropertySource(MountedSecrets secrets) {
     super(NAME_PREFIX + secrets.directory(), secrets);
@@ -39,6 +48,17 @@ final class MountedSecretsPropertySource extends EnumerablePropertySource<Mounte
 
   @Override
   public Object getProperty(String name) {
+    String value = value(name);
+    return value == null ? null : escapePlaceholders(value);
+  }
+
+  /**
+   * Returns a key's value as the mount serves it, not escaped for placeholder resolution.
+   *
+   * @param name the key
+   * @return the value, or null when there is no such key or it is not text
+   */
+  String value(String name) {
     SecretsSnapshot snapshot = getSource().snapshot();
     try {
       Optional<String> value = snapshot.find(name);
@@ -46,6 +66,44 @@ final class MountedSecretsPropertySource extends EnumerablePropertySource<Mounte
     } catch (SecretFormatException binary) {
       return null;
     }
+  }
+
+  /**
+   * Escapes each <code>${</code> that Spring's placeholder parser would take for the start of a
+   * placeholder, so that it reads every one as text. The parser looks at every
+   * <code>${</code> in turn (also those after an escaped one, whose content it still parses);
+   * one is a placeholder when a '}' ends it: the first '}' that closes no '{' opened after the
+   * prefix. That is, when the count of '{' less '}' later falls below its value just after
+   * the prefix. Linear in the length of the value. A value without <code>${</code> is
+   * returned as it is.
+   */
+  static String escapePlaceholders(String value) {
+    int first = value.indexOf(PREFIX);
+    if (first < 0) {
+      return value;
+    }
+    int length = value.length();
+    // depth[k]: '{' less '}' in value[0, k); lowest[k]: the least depth[j] for j >= k.
+    int[] depth = new int[length + 1];
+    for (int k = 0; k < length; k++) {
+      char c = value.charAt(k);
+      depth[k + 1] = depth[k] + (c == '{' ? 1 : c == '}' ? -1 : 0);
+    }
+    int[] lowest = new int[length + 2];
+    lowest[length + 1] = Integer.MAX_VALUE;
+    for (int k = length; k >= 0; k--) {
+      lowest[k] = Math.min(depth[k], lowest[k + 1]);
+    }
+    StringBuilder escaped = new StringBuilder(length + 8);
+    int copied = 0;
+    for (int start = first; start >= 0; start = value.indexOf(PREFIX, start + PREFIX.length())) {
+      int inside = start + PREFIX.length();
+      if (lowest[inside + 1] < depth[inside]) {
+        escaped.append(value, copied, start).append('\\');
+        copied = start;
+      }
+    }
+    return escaped.append(value, copied, length).toString();
   }
 
   @Override

@@ -114,7 +114,7 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
       }
       MountedSecretsPropertySource mount = (MountedSecretsPropertySource) source;
       for (String name : mount.getPropertyNames()) {
-        Object value = mount.getProperty(name);
+        Object value = mount.value(name);
         if (!(value instanceof String) || ((String) value).isEmpty()) {
           continue;
         }
