@@ -11,6 +11,14 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  *
  * <p>Keys whose content is not UTF-8 text are not served (they have no string value). The
  * name of the source names the mount only; {@code toString()} never prints a value.
+ *
+ * <p>SmallRye Config expands expressions in every value it serves: {@code ${...}} is looked up,
+ * and {@code $$} and {@code \$} each read as one dollar. A secret is not configuration, and a
+ * generated password may hold any of them: expanded, it would change ({@code p$$q} read as
+ * {@code p$q}), pull in another property's value, or fail the lookup with a message naming part
+ * of it. So values are served escaped for the expansion ({@link #escapeExpressions}), and the
+ * expansion gives back the secret exactly, by name and through {@code ${KEY}} in other
+ * properties alike.
  */
 final class MountedSecretsConfigSource implements ConfigSource {
   private final MountedSecrets secrets;
@@ -39,10 +47,35 @@ final class MountedSecretsConfigSource implements ConfigSource {
   @Override
   public String getValue(String propertyName) {
     try {
-      return secrets.snapshot().find(propertyName).orElse(null);
+      return secrets.snapshot().find(propertyName).map(MountedSecretsConfigSource::escapeExpressions)
+          .orElse(null);
     } catch (MountedSecretsException e) {
       return null;
     }
+  }
+
+  /**
+   * Escapes a value so that SmallRye's expansion gives it back as it is. The expansion first
+   * reads each backslash-dollar as an escaped dollar ({@code $$}), then each {@code $$} as one
+   * dollar; nothing else is special outside an expression. So each dollar is doubled, except
+   * one after a backslash, which gets a second backslash instead (the first pair becomes the
+   * escaped dollar, the backslash before it stays). A value without a dollar is returned as it
+   * is.
+   */
+  static String escapeExpressions(String value) {
+    if (value.indexOf('$') < 0) {
+      return value;
+    }
+    StringBuilder escaped = new StringBuilder(value.length() + 8);
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '$') {
+        escaped.append(i > 0 && value.charAt(i - 1) == '\\' ? "\\$" : "$$");
+      } else {
+        escaped.append(c);
+      }
+    }
+    return escaped.toString();
   }
 
   @Override
