@@ -14,7 +14,9 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  *
  * <p>Its ordinal, {@value #ORDINAL}, is below {@code application.properties} (250): a URL the
  * application sets itself wins. A JDBC URL names a host and a database, no credential; the
- * name of the source names the mount and the secret's key only.
+ * name of the source names the mount and the secret's key only. The URL is served escaped for
+ * SmallRye's expansion ({@link MountedSecretsConfigSource#escapeExpressions}), so that it comes
+ * back exactly.
  */
 final class MountedDataSourceConfigSource implements ConfigSource {
   /** Below {@code application.properties} (250), above {@code microprofile-config.properties}. */
@@ -60,7 +62,10 @@ final class MountedDataSourceConfigSource implements ConfigSource {
 
   @Override
   public String getValue(String propertyName) {
-    return JDBC_URL.equals(propertyName) ? url().orElse(null) : null;
+    // Escaped for SmallRye's expansion like every mounted value: a database or host name may
+    // hold '$' ('$$' would read as '$', '${x}' be looked up or fail the lookup).
+    return JDBC_URL.equals(propertyName)
+        ? url().map(MountedSecretsConfigSource::escapeExpressions).orElse(null) : null;
   }
 
   @Override
