@@ -3,7 +3,11 @@ package io.github.mountedsecrets.spring;
 import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.SecretFormatException;
 import io.github.mountedsecrets.SecretsSnapshot;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.OriginLookup;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -30,7 +34,19 @@ import org.springframework.core.env.EnumerablePropertySource;
 final class MountedSecretsPropertySource extends EnumerablePropertySource<MountedSecrets>
     implements OriginLookup<String> {
   static final String NAME_PREFIX = "mounted-secrets:";
+  /**
+   * Spring's placeholder parser copies the text around each <code>${</code> it meets, so
+   * resolving a value costs about its length times its number of <code>${</code> (256 KiB of
+   * {@code ${a}} took 7 s per lookup). Past this product a value is not served as a property:
+   * a hostile or mistaken mount would otherwise hold every lookup of it for seconds or
+   * minutes. A password holding a few is far below it.
+   */
+  static final long MAX_RESOLUTION_COST = 16L * 1024 * 1024;
   private static final String PREFIX = "${";
+  private static final Logger LOG = LoggerFactory.getLogger(MountedSecretsPropertySource.class);
+
+  /** The revision at which each refused key was last reported, so that it is reported once. */
+  private final Map<String, Long> refused = new ConcurrentHashMap<>();
 
   MountedSecretsPropertySource(MountedSecrets secrets) {
     super(NAME_PREFIX + secrets.directory(), secrets);
@@ -48,8 +64,31 @@ final class MountedSecretsPropertySource extends EnumerablePropertySource<Mounte
 
   @Override
   public Object getProperty(String name) {
-    String value = value(name);
-    return value == null ? null : escapePlaceholders(value);
+    SecretsSnapshot snapshot = getSource().snapshot();
+    String value = value(snapshot, name);
+    if (value == null || value.indexOf(PREFIX) < 0) {
+      return value;
+    }
+    long starts = starts(value);
+    if (starts * value.length() > MAX_RESOLUTION_COST) {
+      Long reported = refused.put(name, snapshot.revision());
+      if (reported == null || reported != snapshot.revision()) {
+        LOG.warn("{}: key '{}' holds {} '${' in {} characters; Spring's placeholder resolution "
+            + "of it would take seconds or more at each lookup, so it is not served as a "
+            + "property. Read it with MountedSecrets.get(\"{}\")", getSource().directory(), name,
+            starts, value.length(), name);
+      }
+      return null;
+    }
+    return escapePlaceholders(value);
+  }
+
+  private static long starts(String value) {
+    long count = 0;
+    for (int i = value.indexOf(PREFIX); i >= 0; i = value.indexOf(PREFIX, i + PREFIX.length())) {
+      count++;
+    }
+    return count;
   }
 
   /**
@@ -59,7 +98,10 @@ final class MountedSecretsPropertySource extends EnumerablePropertySource<Mounte
    * @return the value, or null when there is no such key or it is not text
    */
   String value(String name) {
-    SecretsSnapshot snapshot = getSource().snapshot();
+    return value(getSource().snapshot(), name);
+  }
+
+  private static String value(SecretsSnapshot snapshot, String name) {
     try {
       Optional<String> value = snapshot.find(name);
       return value.orElse(null);

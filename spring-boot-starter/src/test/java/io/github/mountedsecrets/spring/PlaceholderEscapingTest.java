@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import io.github.mountedsecrets.MountedSecrets;
 import io.github.mountedsecrets.test.Mount;
 import io.github.mountedsecrets.test.SecretsMount;
 import io.github.mountedsecrets.test.SecretsMountExtension;
@@ -122,6 +123,43 @@ class PlaceholderEscapingTest {
     String closed = "${".repeat(256 * 1024) + "}".repeat(256 * 1024);
     assertThat(MountedSecretsPropertySource.escapePlaceholders(closed))
         .hasSize(closed.length() + 256 * 1024);
+  }
+
+  /**
+   * Spring's parser copies the text around each placeholder start, so a value with many costs
+   * its length times their number at each lookup: past MAX_RESOLUTION_COST it is not served as
+   * a property (and said once, by key name), rather than holding lookups for minutes.
+   */
+  @Test
+  void aValueTooCostlyToResolveIsNotServedAndSaidOnce(@Mount SecretsMount mount,
+      CapturedOutput output) {
+    String costly = "CANARY" + "${a}".repeat(64 * 1024); // 64 Ki starts x 256 KiB
+    String cheap = "CANARY-" + "${a}".repeat(3);
+    mount.publish(Map.of("COSTLY", costly, "CHEAP", cheap));
+    try (MountedSecrets secrets = MountedSecrets.builder().directory(mount.directory())
+        .watch(false).pollInterval(java.time.Duration.ofHours(1)).build()) {
+      MountedSecretsPropertySource source = new MountedSecretsPropertySource(secrets);
+      assertThat(source.getProperty("COSTLY")).isNull();
+      assertThat(source.getProperty("COSTLY")).isNull();
+      assertThat(source.value("COSTLY")).isEqualTo(costly);
+      assertThat(source.getProperty("CHEAP"))
+          .isEqualTo(MountedSecretsPropertySource.escapePlaceholders(cheap));
+      // Exactly at the bound it is served; one start more and it is not.
+      int length = (int) Math.sqrt(MountedSecretsPropertySource.MAX_RESOLUTION_COST / 4.0) * 4;
+      String atBound = "${a}".repeat(length / 4);
+      assertThat((long) (length / 4) * atBound.length())
+          .isLessThanOrEqualTo(MountedSecretsPropertySource.MAX_RESOLUTION_COST);
+      mount.put("AT_BOUND", atBound);
+      mount.put("PAST_BOUND", atBound + "${a}".repeat(length / 8));
+      secrets.reload();
+      assertThat(source.getProperty("AT_BOUND")).isNotNull();
+      assertThat(source.getProperty("PAST_BOUND")).isNull();
+    }
+    long warnings = output.getAll().lines().filter(line -> line.contains("key 'COSTLY' holds"))
+        .count();
+    assertThat(warnings).isEqualTo(1);
+    assertThat(output.getAll()).contains("Read it with MountedSecrets.get(\"COSTLY\")")
+        .doesNotContain("CANARY");
   }
 
   @Configuration(proxyBeanMethods = false)
