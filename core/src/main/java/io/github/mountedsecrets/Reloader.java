@@ -195,7 +195,6 @@ final class Reloader {
   /** Records that the mount is gone (or empty, or a file); the last snapshot stays. */
   private Outcome markAbsent(SecretsSnapshot previous, Instant now, String reason) {
     lastReloadAt = now;
-    consecutiveUnsettled = 0; // a read that ended: the next change gets its full count
     boolean first = !reason.equals(failureReason);
     failureReason = reason;
     lastGeneration = null;
@@ -218,7 +217,6 @@ final class Reloader {
 
   private Outcome fail(SecretsSnapshot previous, Instant now, String reason) {
     lastReloadAt = now;
-    consecutiveUnsettled = 0; // a read that ended: the next change gets its full count
     lastResult = ReloadResult.FAILURE;
     failedReloads++;
     boolean first = failureReason == null || !failureReason.equals(reason);
@@ -260,43 +258,53 @@ final class Reloader {
       return Outcome.CLOSED;
     }
     try {
+      Outcome outcome = readOrFail(timeout, start);
+      if (outcome != Outcome.UNSETTLED) {
+        // Published, failed, gone or closed: the next change gets its full count of re-reads.
+        consecutiveUnsettled = 0;
+      }
+      return outcome;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One read, under the lock, its failures reported and turned into outcomes. */
+  private Outcome readOrFail(long timeout, long start) {
+    if (closed) {
+      return Outcome.CLOSED;
+    }
+    SecretsSnapshot previous = current;
+    Instant now = clock.instant();
+    refusedOnLimits = false;
+    long budget = Math.max(timeout / 2, timeout - (System.nanoTime() - start));
+    try {
+      return reloadLocked(previous, now, budget);
+    } catch (BoundedIo.StalledException e) {
+      return fail(previous, now, stalledReason(e.entry()));
+    } catch (java.io.InterruptedIOException e) {
+      return closed ? Outcome.CLOSED : fail(previous, now, "interrupted while reading");
+    } catch (IOException | RuntimeException e) {
       if (closed) {
         return Outcome.CLOSED;
       }
-      SecretsSnapshot previous = current;
-      Instant now = clock.instant();
-      refusedOnLimits = false;
-      long budget = Math.max(timeout / 2, timeout - (System.nanoTime() - start));
-      try {
-        return reloadLocked(previous, now, budget);
-      } catch (BoundedIo.StalledException e) {
-        return fail(previous, now, stalledReason(e.entry()));
-      } catch (java.io.InterruptedIOException e) {
-        return closed ? Outcome.CLOSED : fail(previous, now, "interrupted while reading");
-      } catch (IOException | RuntimeException e) {
-        if (closed) {
-          return Outcome.CLOSED;
-        }
-        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
-          // The mount went away while it was being read (a volume torn down): report it as
-          // gone, as the next read would, not as the file that vanished under the reader.
-          return markAbsent(previous, now, NOT_MOUNTED);
-        }
-        refusedOnLimits = e instanceof ReadLimits.ExceededException;
-        String reason = IoReasons.reason(e instanceof IOException
-            ? (IOException) e : new IOException(e.getClass().getSimpleName(), null));
-        if (e.getMessage() != null && !(e instanceof java.nio.file.FileSystemException)
-            && e instanceof IOException) {
-          reason = e.getMessage(); // our own messages, which never quote content
-        }
-        return fail(previous, now, reason);
-      } catch (Throwable e) {
-        // An Error (out of memory on a huge mount, a stack overflow) fails this reload only.
-        return fail(previous, now, e.getClass().getName() + " while the mount was read or "
-            + "assembled; the last good snapshot is kept and the next change is read again");
+      if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+        // The mount went away while it was being read (a volume torn down): report it as
+        // gone, as the next read would, not as the file that vanished under the reader.
+        return markAbsent(previous, now, NOT_MOUNTED);
       }
-    } finally {
-      lock.unlock();
+      refusedOnLimits = e instanceof ReadLimits.ExceededException;
+      String reason = IoReasons.reason(e instanceof IOException
+          ? (IOException) e : new IOException(e.getClass().getSimpleName(), null));
+      if (e.getMessage() != null && !(e instanceof java.nio.file.FileSystemException)
+          && e instanceof IOException) {
+        reason = e.getMessage(); // our own messages, which never quote content
+      }
+      return fail(previous, now, reason);
+    } catch (Throwable e) {
+      // An Error (out of memory on a huge mount, a stack overflow) fails this reload only.
+      return fail(previous, now, e.getClass().getName() + " while the mount was read or "
+          + "assembled; the last good snapshot is kept and the next change is read again");
     }
   }
 
@@ -340,7 +348,6 @@ final class Reloader {
           scan.unsettledReason);
       return Outcome.UNSETTLED;
     }
-    consecutiveUnsettled = 0;
     SnapshotAssembler.Assembly assembly = assembler.assemble(scan, previous, now);
     lastGeneration = scan.generation;
     lastIdentities = scan.layout == MountLayout.FILE_BY_FILE ? scan.identities : null;
