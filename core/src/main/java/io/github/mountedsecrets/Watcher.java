@@ -227,10 +227,15 @@ final class Watcher implements Runnable {
    * due when it was.
    */
   private long postpone() throws IOException {
-    if (pendingReload != NEVER && System.nanoTime() - settlingSince >= maxPostponeNanos) {
+    if (pendingReload != NEVER && postponedLongEnough()) {
       return pendingReload;
     }
     return settleLater();
+  }
+
+  /** Whether the burst being settled has postponed the read for {@link #maxPostponeNanos}. */
+  private boolean postponedLongEnough() {
+    return System.nanoTime() - settlingSince >= maxPostponeNanos;
   }
 
   /**
@@ -240,7 +245,7 @@ final class Watcher implements Runnable {
    */
   private long settledOrLater() throws IOException {
     Map<String, List<Object>> before = settling;
-    if (before != null && System.nanoTime() - settlingSince < maxPostponeNanos) {
+    if (before != null && !postponedLongEnough()) {
       Map<String, List<Object>> now = owner.identities();
       seen = now;
       if (now != null && !now.equals(before)) {
