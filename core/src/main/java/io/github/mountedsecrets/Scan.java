@@ -22,8 +22,6 @@ final class Scan {
   final Map<String, String> problems = new TreeMap<>();
   /** Relative names of the directories read (or found unreadable). */
   final Set<String> directoryNames = new HashSet<>();
-  /** Temporary files of an in-progress write that were left out. */
-  final Set<String> skippedTemporaryFiles = new HashSet<>();
   /** For plain files: identity of every file, to detect changes without reading them. */
   final Map<String, List<Object>> identities = new TreeMap<>();
   /** For plain files: the path each identity was taken from, as listed (bytes kept). */

@@ -129,7 +129,6 @@ final class Walker {
       }
       String relative = prefix + decoded;
       if (walk.plainFiles && EntryNames.isTemporaryName(decoded, nameSet)) {
-        scan.skippedTemporaryFiles.add(relative);
         if (isBeingWritten(dir, entry.name)) {
           markUnsettled(scan, relative, "is a writer's temporary file, written moments ago");
         }
