@@ -114,11 +114,10 @@ final class MountedValueFailureAnalyzer implements FailureAnalyzer, Ordered {
       }
       MountedSecretsPropertySource mount = (MountedSecretsPropertySource) source;
       for (String name : mount.getPropertyNames()) {
-        Object value = mount.value(name);
-        if (!(value instanceof String) || ((String) value).isEmpty()) {
+        String text = mount.value(name);
+        if (text == null || text.isEmpty()) {
           continue;
         }
-        String text = (String) value;
         for (String candidate : failed) {
           if (candidate.equals(text)
               || (text.length() >= MIN_CONTAINED_LENGTH && candidate.contains(text))) {
